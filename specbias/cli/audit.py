@@ -1,0 +1,63 @@
+"""``specbias audit``: audit claims, write the reports, optionally JSON; ``specbias claims``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from specbias.claims import CLAIMS, AuditContext, audited_ids, resolve_ids, run_audit
+from specbias.cli.common import print_json, progress_bar
+from specbias.reports.audit import audit_json, write_reports
+
+
+def register(sub) -> None:
+    p = sub.add_parser("audit", help="audit claims of CLAIMS.md and write reports")
+    p.add_argument("--claims", default=None,
+                   help="ids such as Z1,Z2 or a source letter such as Z (default: every claim "
+                        "that has an audit; 'all' adds the rest as unverified)")
+    p.add_argument("--out", default="reports", help="report folder (default: reports)")
+    p.add_argument("--json", nargs="?", const="-", default=None, metavar="PATH",
+                   help="also write the verdicts as JSON to PATH ('-' or no PATH: stdout)")
+    p.add_argument("--pdf", action="store_true", help="compile the LaTeX with latexmk")
+    p.add_argument("--quick", action="store_true", help="smaller sizes (for smoke tests)")
+    p.set_defaults(handler=_audit)
+    c = sub.add_parser("claims", help="list the claims and whether each has an audit")
+    c.add_argument("--json", action="store_true", help="print JSON")
+    c.set_defaults(handler=_claims)
+
+
+def _audit(args) -> int:
+    ids = audited_ids() if args.claims is None else resolve_ids(args.claims)
+    verdicts = []
+    with progress_bar(len(ids), "audit") as update:
+        for cid in ids:
+            ctx = AuditContext(quick=args.quick)
+            verdicts.append(run_audit(cid, ctx))
+            update(1)
+    written = write_reports(verdicts, Path(args.out), compile_pdf=args.pdf)
+    payload = audit_json(verdicts)
+    if args.json == "-":
+        print_json(payload)
+    else:
+        if args.json:
+            Path(args.json).write_text(json.dumps(payload, indent=2, ensure_ascii=False))
+        width = max(len(v.claim_id) for v in verdicts)
+        for v in verdicts:
+            print(f"{v.claim_id:<{width}}  {v.status:<11}  {(v.corrected or v.reason or '')[:100]}")
+        print(f"reports written to {args.out}/ (index.md, latex/audit.tex)")
+    if "pdf_error" in written:
+        print(f"specbias: error: {written['pdf_error'].splitlines()[0]}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _claims(args) -> int:
+    have = set(audited_ids())
+    rows = [{"id": c.id, "audited": c.id in have, "statement": c.statement} for c in CLAIMS.values()]
+    if args.json:
+        print_json({"claims": rows})
+    else:
+        for r in rows:
+            print(f"{r['id']:<4} {'audit' if r['audited'] else '-    '} {r['statement'][:90]}")
+    return 0
