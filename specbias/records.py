@@ -152,14 +152,17 @@ class Evidence:
         return out
 
 
-def line_plot(name: str, series: list[dict], *, xlabel: str, ylabel: str, title: str = "",
-              xscale: str = "linear", yscale: str = "linear", panels: int = 1) -> dict:
+def line_plot(name: str, series: list[dict], *, xlabel, ylabel, title: str = "",
+              xscale="linear", yscale="linear", panels: int = 1) -> dict:
     """A plot specification: ``series`` items are ``{"label", "x", "y"}`` plus optional
     ``"style"`` (matplotlib format string) and ``"panel"`` (0-based, for side-by-side axes).
 
+    ``xlabel``, ``ylabel``, ``xscale``, ``yscale`` are one value or a list with one per panel.
     ``name`` is the file stem the report writes (``figures/<name>.png`` and ``.pdf``).
     """
-    if xscale not in ("linear", "log") or yscale not in ("linear", "log"):
+    per_panel = lambda v: list(v) if isinstance(v, (list, tuple)) else [v] * panels  # noqa: E731
+    xlabel, ylabel, xscale, yscale = map(per_panel, (xlabel, ylabel, xscale, yscale))
+    if any(v not in ("linear", "log") for v in xscale + yscale):
         raise InvalidArgument(f"axis scales {xscale!r}, {yscale!r} must be 'linear' or 'log'")
     clean = [dict(s, x=[float(v) for v in s["x"]], y=[float(v) for v in s["y"]]) for s in series]
     return {"name": name, "title": title, "xlabel": xlabel, "ylabel": ylabel, "xscale": xscale,

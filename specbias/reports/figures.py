@@ -9,6 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def _panel(value, i: int):
+    """A per-panel setting (a list) or one shared by all panels."""
+    return value[i] if isinstance(value, list) else value
+
+
 def draw(spec: dict, directory: Path) -> list[Path]:
     """Render ``spec`` to ``directory/<name>.png`` and ``.pdf``; return the two paths."""
     import matplotlib
@@ -22,11 +27,11 @@ def draw(spec: dict, directory: Path) -> list[Path]:
         for s in spec["series"]:
             ax = axes[0][int(s.get("panel", 0))]
             ax.plot(s["x"], s["y"], s.get("style", "-"), label=s.get("label"), lw=1.2, ms=3)
-        for ax in axes[0]:
-            ax.set_xscale(spec["xscale"])
-            ax.set_yscale(spec["yscale"])
-            ax.set_xlabel(spec["xlabel"])
-            ax.set_ylabel(spec["ylabel"])
+        for i, ax in enumerate(axes[0]):
+            ax.set_xscale(_panel(spec["xscale"], i))
+            ax.set_yscale(_panel(spec["yscale"], i))
+            ax.set_xlabel(_panel(spec["xlabel"], i))
+            ax.set_ylabel(_panel(spec["ylabel"], i))
             ax.grid(True, alpha=0.3)
             if any(s.get("label") for s in spec["series"]):
                 ax.legend(fontsize=7)

@@ -9,6 +9,8 @@ preamble (:data:`UNICODE_LATEX`).
 
 from __future__ import annotations
 
+import re
+
 import sympy
 
 from specbias.records import Derivation, Evidence, Verdict
@@ -70,7 +72,12 @@ _LABEL_WORDS = {"<=": r" \le ", ">=": r" \ge ", "omega": r"\omega ", "mu": r"\mu
 
 
 def _label_latex(label: str) -> str:
-    """A derivation label such as ``G_<(x, y), x <= y`` as math (ASCII words to symbols)."""
+    """A derivation label such as ``G_<(x, y), x <= y`` as math (ASCII words to symbols).
+
+    A label with prose in it (two words in a row, or a hyphenated word) is set as text.
+    """
+    if re.search(r"[A-Za-z]{2,}[ -][A-Za-z]{2,}", label):
+        return r"\text{" + "".join(_LATEX_SPECIALS.get(ch, ch) for ch in label) + "}"
     for word, tex in _LABEL_WORDS.items():
         label = label.replace(word, tex)
     return label.replace(", ", ",\ ")
@@ -82,8 +89,9 @@ def md_math(tex: str) -> str:
 
 def tex_math(tex: str) -> str:
     if len(tex) > LONG_MATH:
-        return ("\\begin{equation*}\n\\resizebox{\\linewidth}{!}{$\\displaystyle " + tex
-                + "$}\n\\end{equation*}")
+        # shrink to the line width when wider, never enlarge
+        return ("\\begin{equation*}\n\\resizebox{\\ifdim\\width>\\linewidth\\linewidth"
+                "\\else\\width\\fi}{!}{$\\displaystyle " + tex + "$}\n\\end{equation*}")
     return f"\\begin{{equation*}}\n{tex}\n\\end{{equation*}}"
 
 
