@@ -57,6 +57,8 @@ def latex_text(text: str) -> str:
     for i, part in enumerate(parts):
         if i % 2 == 1 and i < len(parts) - 1:
             out.append(f"${part}$")
+        elif i % 2 == 1:  # an unmatched dollar sign is text
+            out.append(r"\$" + "".join(_LATEX_SPECIALS.get(c, c) for c in part))
         else:
             out.append("".join(_LATEX_SPECIALS.get(c, c) for c in part))
     return "".join(out)
@@ -80,7 +82,7 @@ def _label_latex(label: str) -> str:
         return r"\text{" + "".join(_LATEX_SPECIALS.get(ch, ch) for ch in label) + "}"
     for word, tex in _LABEL_WORDS.items():
         label = label.replace(word, tex)
-    return label.replace(", ", ",\ ")
+    return label.replace(", ", r",\ ")
 
 
 def md_math(tex: str) -> str:

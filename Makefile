@@ -1,0 +1,41 @@
+# specbias: every target builds its own virtual environment from nothing (.venv).
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# python-flint would switch SymPy's integer backend silently: pin it for reproducibility.
+export SYMPY_GROUND_TYPES := python
+export MPLBACKEND := Agg
+
+.PHONY: env test test-slow test-all audit pdf bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+env: $(BIN)/.installed
+
+## Fast suite (the CI profile): unit, property and CLI tests, doctests; under 10 min on 2 cores.
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "not slow" -n 2 -q --durations=10
+
+## Slow suite: training runs and long Monte Carlo (pytest exit 5 = none collected is fine).
+test-slow: $(BIN)/.installed
+	$(BIN)/python -m pytest -m slow -q --durations=10 || [ $$? -eq 5 ]
+
+test-all: test test-slow
+
+## The main job: audit every claim that has an audit, reports under reports/.
+audit: $(BIN)/.installed
+	$(BIN)/specbias audit --out reports
+
+## The same, and compile reports/latex/audit.pdf (needs latexmk and texlive).
+pdf: $(BIN)/.installed
+	$(BIN)/specbias audit --out reports --pdf
+
+bench: $(BIN)/.installed
+	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) .hypothesis

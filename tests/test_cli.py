@@ -1,0 +1,74 @@
+"""The command line, through a subprocess, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args, check=True):
+    proc = subprocess.run([sys.executable, "-m", "specbias", *args], capture_output=True,
+                          text=True, timeout=300)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_derive_gram_formats():
+    data = json.loads(run("derive", "gram", "--power", "2", "--interval", "-1,2", "--json").stdout)
+    assert data["steps"] and "Piecewise" in data["result"]["sympy"]
+    assert "```math" in run("derive", "gram", "--power", "0").stdout
+    assert r"\begin{document}" in run("derive", "gram", "--power", "1", "--format", "latex").stdout
+
+
+def test_derive_eigen_ode_json():
+    data = json.loads(run("derive", "eigen-ode", "--power", "1", "--format", "json").stdout)
+    assert any("det" in s["text"].lower() or "Characteristic" in s["text"] for s in data["steps"])
+
+
+def test_eigen_gram_json():
+    data = json.loads(run("eigen", "gram", "--power", "1", "--count", "4", "--dps", "25",
+                          "--json").stdout)
+    assert len(data["values"]) == 4 and data["certificate"]["trace_ok"]
+    assert data["asymptotic"]["n"] == 4
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["derive", "gram", "--power", "9"], "power 9"),
+    (["derive", "gram", "--power", "1", "--interval", "2,1"], "reversed"),
+    (["derive", "gram", "--power", "1", "--interval", "x,1"], "'x'"),
+    (["derive", "gram", "--power", "1", "--format", "html"], "format 'html'"),
+    (["eigen", "gram", "--power", "1", "--count", "0"], "count 0"),
+    (["eigen", "gram", "--power", "1", "--dps", "500"], "dps 500"),
+    (["audit", "--claims", "Z99", "--out", "unused"], "'Z99'"),
+    (["derive", "gram"], "--power"),
+])
+def test_bad_input_one_line(args, needle):
+    proc = run(*args, check=False)
+    assert proc.returncode != 0
+    assert needle in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_audit_writes_reports(tmp_path):
+    out = tmp_path / "rep"
+    proc = run("audit", "--claims", "Z1,B6", "--quick", "--out", str(out), "--json",
+               str(tmp_path / "a.json"))
+    data = json.loads((tmp_path / "a.json").read_text())
+    statuses = {c["id"]: c["status"] for c in data["claims"]}
+    assert set(statuses) == {"Z1", "B6"}
+    assert all(s in {"confirmed", "corrected", "approximate", "refuted", "unverified"}
+               for s in statuses.values())
+    for c in data["claims"]:
+        assert set(c) >= {"id", "status", "statement", "corrected", "evidence"}
+    assert (out / "index.md").exists() and (out / "Z1.md").exists()
+    assert (out / "latex" / "audit.tex").exists()
+    assert "Z1" in proc.stdout
+
+
+def test_claims_list_json():
+    data = json.loads(run("claims", "--json").stdout)
+    assert any(c["id"] == "Z1" and c["audited"] for c in data["claims"])
