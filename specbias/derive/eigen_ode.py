@@ -48,9 +48,40 @@ class BasisFunction:
 
     @property
     def expr(self) -> sympy.Expr:
-        t = omega * (x - self.anchor)
-        trig = {"cos": sympy.cos(self.im * t), "sin": sympy.sin(self.im * t), "1": sympy.Integer(1)}
-        return sympy.exp(self.re * t) * trig[self.trig]
+        return _template(self.trig, self.re, self.im, self.anchor)
+
+    def template(self, re: sympy.Expr, im: sympy.Expr, anchor=None) -> sympy.Expr:
+        """The function with its rates replaced by ``re``, ``im`` (and its anchor)."""
+        return _template(self.trig, re, im, self.anchor if anchor is None else anchor)
+
+    def derivatives(self, order: int) -> list:
+        """[f, f', ..., f^(order)] in x.
+
+        The derivatives of the generic template exp(a w (x - e)) trig(b w (x - e)) are
+        computed once per trig kind with symbolic a, b, e (each from the previous one), and
+        only then given this function's algebraic rates and anchor: SymPy differentiates
+        nested radicals such as cos(pi/10) = sqrt(5/8 + sqrt(5)/8) slowly.
+        """
+        generic = _template_derivatives(self.trig, order)
+        values = {_A: self.re, _B: self.im, _E: self.anchor}
+        return [e.subs(values) for e in generic]
+
+
+_A, _B, _E = sympy.symbols("a b e", real=True)
+
+
+def _template(trig: str, re, im, anchor) -> sympy.Expr:
+    t = omega * (x - anchor)
+    factor = {"cos": sympy.cos(im * t), "sin": sympy.sin(im * t), "1": sympy.Integer(1)}[trig]
+    return sympy.exp(re * t) * factor
+
+
+@lru_cache(maxsize=16)
+def _template_derivatives(trig: str, order: int) -> tuple:
+    out = [_template(trig, _A, _B, _E)]
+    for _ in range(order):
+        out.append(sympy.expand(sympy.diff(out[-1], x)))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -201,11 +232,9 @@ def _derive(kernel: GramKernel) -> EigenODE:
     basis = _fundamental_system(roots, a, b)
     d.step("A real fundamental system, each exponential anchored at the end where it is O(1):",
            *[f.expr for f in basis], rule="real and imaginary parts")
-    rows = []
-    for endpoint, j in conditions:
-        rows.append([sympy.expand(sympy.diff(f.expr, x, j).subs(x, endpoint) / omega**j)
-                     for f in basis])
-    matrix = sympy.Matrix(rows)
+    derivatives = [f.derivatives(n - 1) for f in basis]
+    matrix = sympy.Matrix([[sympy.expand(ders[j].subs(x, endpoint) / omega**j) for ders in derivatives]
+                           for endpoint, j in conditions])
     d.step("Apply the boundary conditions (row j divided by omega^j) to the fundamental system: "
            "phi = sum_m a_m f_m is an eigenfunction exactly when M(omega) a = 0.",
            matrix, labels=["M(omega)"], rule="substitution")
