@@ -119,8 +119,8 @@ def audit_z2(claim: Claim, ctx: AuditContext) -> Verdict:
         "Eigen-ODE and boundary conditions derived from the kernel",
         f"Differentiating the derived kernel gives $d^4 G/dx^4 = {ode.jump}\\,\\delta(x-y)$, so "
         f"$\\mu\\varphi'''' = {ode.jump}\\cdot\\varphi$, and the orders $j$ with "
-        f"$\\partial_x^j G(E, y) \\equiv 0$ at the ends are {sorted((str(e), j) for e, j in ode.conditions)} "
-        "(endpoint, order). Slide: $\\varphi'''' = \\mu^{-1}\\varphi$, $\\varphi(1)=\\varphi'(1)="
+        f"$\\partial_x^j G(E, y) \\equiv 0$ at the ends give "
+        + ", ".join(f"$\\varphi^{{({j})}}({e}) = 0$" for e, j in ode.conditions) + ". Slide: $\\varphi'''' = \\mu^{-1}\\varphi$, $\\varphi(1)=\\varphi'(1)="
         "\\varphi''(-1)=\\varphi'''(-1)=0$: " + ("the same." if ode_ok and conditions_ok else "different."),
         passed=ode_ok and conditions_ok, derivation=ode.derivation)]
     evidence.append(Evidence(

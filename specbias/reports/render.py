@@ -65,24 +65,44 @@ def latex_text(text: str) -> str:
 
 
 def _expr_latex(expr, label: str = "") -> str:
+    """The expression's LaTeX, prefixed by ``label =`` when the label reads as math."""
     tex = sympy.latex(expr) if isinstance(expr, (sympy.Basic, sympy.MatrixBase)) else str(expr)
-    return f"{_label_latex(label)} = {tex}" if label else tex
+    return f"{_label_math(label)} = {tex}" if label and not is_prose(label) else tex
 
 
-_LABEL_WORDS = {"<=": r" \le ", ">=": r" \ge ", "omega": r"\omega ", "mu": r"\mu ",
-                "phi": r"\varphi ", "oo": r"\infty ", "...": r"\dots "}
+#: Words a derivation label may use as math; any other word of 2+ letters makes it prose.
+_MATH_WORDS = {"omega": r"\omega", "mu": r"\mu", "phi": r"\varphi", "psi": r"\psi",
+               "sigma": r"\sigma", "delta": r"\delta", "alpha": r"\alpha", "beta": r"\beta",
+               "lambda": r"\lambda", "int": r"\int", "oo": r"\infty", "det": r"\det",
+               "exp": r"\exp", "cos": r"\cos", "sin": r"\sin", "log": r"\log",
+               "dx": r"\,dx", "dy": r"\,dy", "dz": r"\,dz", "db": r"\,db"}
 
 
-def _label_latex(label: str) -> str:
-    """A derivation label such as ``G_<(x, y), x <= y`` as math (ASCII words to symbols).
+def is_prose(label: str) -> bool:
+    """True when a label has a word that is not one of the math words (``ratio to phi(b)``)."""
+    return any(w not in _MATH_WORDS for w in re.findall(r"[A-Za-z]{2,}", label))
 
-    A label with prose in it (two words in a row, or a hyphenated word) is set as text.
-    """
-    if re.search(r"[A-Za-z]{2,}[ -][A-Za-z]{2,}", label):
-        return r"\text{" + "".join(_LATEX_SPECIALS.get(ch, ch) for ch in label) + "}"
-    for word, tex in _LABEL_WORDS.items():
-        label = label.replace(word, tex)
+
+def _label_math(label: str) -> str:
+    """A math label such as ``G_<(x, y), x <= y`` in LaTeX (ASCII words to symbols)."""
+    label = re.sub(r"[A-Za-z]{2,}", lambda m: _MATH_WORDS[m.group(0)] + " ", label)
+    label = label.replace("<=", r" \le ").replace(">=", r" \ge ").replace("...", r"\dots ")
     return label.replace(", ", r",\ ")
+
+
+def _label_text_latex(label: str) -> str:
+    return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in label)
+
+
+def _md_expr(expr, label: str) -> list[str]:
+    """Markdown for one step expression: a prose label goes above the math block."""
+    head = [f"*{label}:*", ""] if label and is_prose(label) else []
+    return head + [md_math(_expr_latex(expr, label)), ""]
+
+
+def _tex_expr(expr, label: str) -> str:
+    head = rf"\noindent\emph{{{_label_text_latex(label)}:}}" + "\n" if label and is_prose(label) else ""
+    return head + tex_math(_expr_latex(expr, label))
 
 
 def md_math(tex: str) -> str:
@@ -107,9 +127,9 @@ def derivation_markdown(d: Derivation, level: int = 2) -> str:
         rule = f" *[{s.rule}]*" if s.rule else ""
         out += [f"**Step {i}.** {s.text}{rule}", ""]
         for j, e in enumerate(s.exprs):
-            out += [md_math(_expr_latex(e, s.labels[j] if j < len(s.labels) else "")), ""]
+            out += _md_expr(e, s.labels[j] if j < len(s.labels) else "")
     if d.result is not None:
-        out += ["**Result.**", "", md_math(_expr_latex(d.result, d.result_label)), ""]
+        out += ["**Result.**", ""] + _md_expr(d.result, d.result_label)
     if d.references:
         out += ["**References.** " + "; ".join(d.references), ""]
     return "\n".join(out)
@@ -125,9 +145,9 @@ def derivation_latex(d: Derivation, standalone: bool = True) -> str:
         rule = rf" \emph{{[{latex_text(s.rule)}]}}" if s.rule else ""
         out.append(rf"\paragraph{{Step {i}.}} {latex_text(s.text)}{rule}")
         for j, e in enumerate(s.exprs):
-            out.append(tex_math(_expr_latex(e, s.labels[j] if j < len(s.labels) else "")))
+            out.append(_tex_expr(e, s.labels[j] if j < len(s.labels) else ""))
     if d.result is not None:
-        out += [r"\paragraph{Result.}", tex_math(_expr_latex(d.result, d.result_label))]
+        out += [r"\paragraph{Result.}", _tex_expr(d.result, d.result_label)]
     if d.references:
         out.append(r"\paragraph{References.} " + latex_text("; ".join(d.references)))
     body = "\n".join(out)
