@@ -25,8 +25,23 @@ SCHEMA_VERSION = 1
 STATUSES = ("confirmed", "corrected", "approximate", "refuted", "unverified")
 
 
+class Tex(str):
+    """An expression known only by its LaTeX (a derivation read back from JSON).
+
+    Reading JSON back never sympifies its strings: they are rendered, not evaluated.
+    ``source`` keeps SymPy's string form for writing the JSON again.
+    """
+
+    def __new__(cls, latex: str, source: str = ""):
+        obj = super().__new__(cls, latex)
+        obj.source = source
+        return obj
+
+
 def expr_json(expr: Any) -> dict:
     """JSON form of one expression: SymPy's string form and its LaTeX form."""
+    if isinstance(expr, Tex):
+        return {"sympy": expr.source, "latex": str(expr)}
     if isinstance(expr, sympy.Basic) or isinstance(expr, sympy.MatrixBase):
         return {"sympy": sympy.sstr(expr), "latex": sympy.latex(expr)}
     return {"sympy": str(expr), "latex": sympy.latex(expr) if expr is not None else ""}
@@ -80,6 +95,17 @@ class Derivation:
             "result": dict(expr_json(self.result), label=self.result_label),
             "references": list(self.references),
         }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Derivation":
+        """Read back :meth:`to_json` output; expressions come back as :class:`Tex`."""
+        steps = [Step(s["text"], tuple(Tex(e["latex"], e.get("sympy", "")) for e in s["exprs"]),
+                      tuple(e.get("label", "") for e in s["exprs"]), s.get("rule", ""))
+                 for s in data.get("steps", [])]
+        result = data.get("result") or {}
+        return cls(data["title"], list(data.get("assumptions", [])), steps,
+                   Tex(result["latex"], result.get("sympy", "")) if result.get("latex") else None,
+                   result.get("label", ""), list(data.get("references", [])))
 
 
 def fingerprint(payload: Any) -> str:
@@ -151,6 +177,13 @@ class Evidence:
             out["data"] = self.data
         return out
 
+    @classmethod
+    def from_json(cls, data: dict) -> "Evidence":
+        d = data.get("derivation")
+        return cls(data["title"], data["summary"], data.get("passed"),
+                   Derivation.from_json(d) if d else None, data.get("table"), data.get("plot"),
+                   data.get("data", {}))
+
 
 def line_plot(name: str, series: list[dict], *, xlabel, ylabel, title: str = "",
               xscale="linear", yscale="linear", panels: int = 1) -> dict:
@@ -197,3 +230,14 @@ class Verdict:
             "errors": self.errors,
             "evidence": [e.to_json() for e in self.evidence],
         }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Verdict":
+        """Read back one entry of ``{"claims": [...]}`` (as written by ``specbias audit``)."""
+        try:
+            return cls(data["id"], data["status"], data["statement"],
+                       [Evidence.from_json(e) for e in data.get("evidence", [])],
+                       data.get("corrected"), data.get("reason", ""), data.get("errors", {}))
+        except (KeyError, TypeError) as exc:
+            raise InvalidArgument(f"verdict JSON lacks field {exc}: use the output of "
+                                  "'specbias audit --json PATH'") from None

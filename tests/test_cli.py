@@ -72,3 +72,14 @@ def test_audit_writes_reports(tmp_path):
 def test_claims_list_json():
     data = json.loads(run("claims", "--json").stdout)
     assert any(c["id"] == "Z1" and c["audited"] for c in data["claims"])
+
+
+def test_report_rerenders_audit_json_identically(tmp_path):
+    first = tmp_path / "first"
+    run("audit", "--claims", "Z1", "--quick", "--out", str(first))
+    again = tmp_path / "again"
+    run("report", "--from", str(first / "audit.json"), "--out", str(again))
+    for name in ("Z1.md", "index.md", "audit.json", "latex/Z1.tex"):
+        assert (first / name).read_text() == (again / name).read_text()
+    bad = run("report", "--from", str(first / "Z1.md"), "--out", str(tmp_path / "x"), check=False)
+    assert bad.returncode == 2 and "not JSON" in bad.stderr

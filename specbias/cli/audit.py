@@ -25,6 +25,7 @@ def register(sub) -> None:
     c = sub.add_parser("claims", help="list the claims and whether each has an audit")
     c.add_argument("--json", action="store_true", help="print JSON")
     c.set_defaults(handler=_claims)
+    register_report(sub)
 
 
 def _audit(args) -> int:
@@ -60,4 +61,40 @@ def _claims(args) -> int:
     else:
         for r in rows:
             print(f"{r['id']:<4} {'audit' if r['audited'] else '-    '} {r['statement'][:90]}")
+    return 0
+
+
+def register_report(sub) -> None:
+    r = sub.add_parser("report", help="render reports again from an audit JSON (no recomputation)")
+    r.add_argument("--from", dest="source", required=True, metavar="PATH",
+                   help="JSON written by 'specbias audit --json PATH' (or DIR/audit.json)")
+    r.add_argument("--out", required=True, help="report folder to write")
+    r.add_argument("--pdf", action="store_true", help="compile the LaTeX with latexmk")
+    r.add_argument("--json", action="store_true", help="print what was written as JSON")
+    r.set_defaults(handler=_report)
+
+
+def _report(args) -> int:
+    from specbias.errors import InvalidArgument
+    from specbias.records import Verdict
+
+    try:
+        data = json.loads(Path(args.source).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InvalidArgument(f"--from {args.source!r} does not exist: give the JSON written by "
+                              "'specbias audit --json PATH'") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidArgument(f"--from {args.source!r} is not JSON ({exc.msg}, line {exc.lineno})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("claims"), list):
+        raise InvalidArgument(f"--from {args.source!r} has no 'claims' list: use the output of "
+                              "'specbias audit --json PATH'")
+    verdicts = [Verdict.from_json(c) for c in data["claims"]]
+    written = write_reports(verdicts, Path(args.out), compile_pdf=args.pdf)
+    if args.json:
+        print_json(written)
+    else:
+        print(f"{len(verdicts)} reports written to {args.out}/")
+    if "pdf_error" in written:
+        print(f"specbias: error: {written['pdf_error'].splitlines()[0]}", file=sys.stderr)
+        return 1
     return 0
