@@ -165,6 +165,10 @@ class Evidence:
     plot: dict | None = None
     data: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if self.passed is not None:
+            self.passed = bool(self.passed)  # numpy booleans are not JSON
+
     def to_json(self) -> dict:
         out: dict = {"title": self.title, "summary": self.summary, "passed": self.passed}
         if self.derivation is not None:

@@ -37,6 +37,8 @@ from specbias.errors import InvalidArgument, require
 from specbias.records import Derivation
 
 PARAMETRIZATIONS = ("ntk", "standard")
+#: Symbols of the two-layer statements: the input norms and the input dimension.
+NORM_X, NORM_Y, DIM = sympy.symbols("|x| |x'| d", positive=True)
 TWO_LAYER = ("arora", "basri", "random-features")
 
 
@@ -113,7 +115,7 @@ def two_layer_statement(parametrization: str, activation: str = "relu") -> sympy
     """The two-layer kernel of ``parametrization`` in x, x' through θ and the norms (symbolic)."""
     parametrization = check_parametrization(parametrization, TWO_LAYER)
     dual = dual_activation(check_activation(activation))
-    nx, ny, d = sympy.symbols("|x| |x'| d", positive=True)
+    nx, ny, d = NORM_X, NORM_Y, DIM
     dot = nx * ny * sympy.cos(theta)
     if parametrization == "random-features":
         return dual.value.subs({q11: nx ** 2 / d, q22: ny ** 2 / d, q12: dot / d})
@@ -191,10 +193,11 @@ def _erf_layer(q1, q2, sig_prev, sw2, sb2, xp):
 
 
 def kernels(X, Y, depth: int = 1, activation: str = "relu", weight_var: float = 2.0,
-            bias_var: float = 0.0, parametrization: str = "ntk", xp=None, want_ntk: bool = True):
+            bias_var: float = 0.0, parametrization: str = "ntk", xp=None, want_ntk: bool = True, history: list | None = None):
     """(NNGP, NTK) matrices Σ^(L+1)(X, Y), Θ^(L+1)(X, Y) of a deep fully connected network.
 
     ``xp`` is numpy (default) or torch; X, Y are (n, d) and (k, d) arrays of that module.
+    ``history``, when a list, receives (Σ^(l+1), Σ̇^(l+1)) for l = 1..L.
     """
     if xp is None:
         import numpy as xp
@@ -235,6 +238,8 @@ def kernels(X, Y, depth: int = 1, activation: str = "relu", weight_var: float = 
         else:
             ntk = (sig_n - sb2) / sw2 + bias_grad + ntk * sigdot
         q1, q2, sig = q1n, q2n, sig_n
+        if history is not None:
+            history.append((sig, sigdot))
     return sig, ntk
 
 
@@ -242,3 +247,14 @@ def nngp(X, Y, depth: int = 1, activation: str = "relu", weight_var: float = 2.0
          bias_var: float = 0.0, xp=None):
     """Σ^(L+1)(X, Y) alone (defined for the step activation too)."""
     return kernels(X, Y, depth, activation, weight_var, bias_var, "ntk", xp, want_ntk=False)[0]
+
+
+def two_layer_kernel(X, Y, parametrization: str = "arora", activation: str = "relu", xp=None):
+    """The two-layer kernel of :func:`two_layer_statement` on arrays X (n, d), Y (k, d),
+    lambdified from that statement (one source of truth) with the angle from :func:`angles`."""
+    if xp is None:
+        import numpy as xp
+    expr = two_layer_statement(parametrization, activation)
+    fn = sympy.lambdify((NORM_X, NORM_Y, DIM, theta), expr, _module_name(xp), dummify=True)
+    th, nx, ny = angles(X, Y, xp)
+    return fn(nx[:, None], ny[None, :], X.shape[1], th)
