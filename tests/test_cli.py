@@ -83,3 +83,27 @@ def test_report_rerenders_audit_json_identically(tmp_path):
         assert (first / name).read_text() == (again / name).read_text()
     bad = run("report", "--from", str(first / "Z1.md"), "--out", str(tmp_path / "x"), check=False)
     assert bad.returncode == 2 and "not JSON" in bad.stderr
+
+
+def test_derive_ntk_and_verify_ntk():
+    data = json.loads(run("derive", "ntk", "--activation", "erf", "--depth", "2", "--bias",
+                          "--parametrization", "standard", "--json").stdout)
+    assert "asin" in json.dumps(data) and data["result"]["latex"]
+    out = json.loads(run("verify", "ntk", "--width", "32,128", "--seeds", "2", "--n", "4",
+                         "--json").stdout)
+    assert out["device"] == "cpu" and len(out["relative_errors"]) == 2
+    # independent of the fit: the larger width is closer to the analytic kernel on average
+    assert out["relative_errors"][1] < out["relative_errors"][0]
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["derive", "ntk", "--activation", "tanh"], "tanh"),
+    (["derive", "ntk", "--depth", "0"], "depth 0"),
+    (["derive", "ntk", "--parametrization", "mup"], "mup"),
+    (["verify", "ntk", "--width", "0,4"], "positive integers"),
+    (["verify", "ntk", "--dtype", "float16"], "float16"),
+    (["verify", "ntk", "--seeds", "1"], "--seeds 1"),
+])
+def test_ntk_commands_reject_bad_input_in_one_line(args, needle):
+    proc = run(*args, check=False)
+    assert proc.returncode == 2 and needle in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

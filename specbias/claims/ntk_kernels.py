@@ -96,9 +96,10 @@ def audit_e1(claim: Claim, ctx: AuditContext) -> Verdict:
                    errors={"max_abs_z": worst["closed form"]})
 
 
-def slide_b1(dot: np.ndarray) -> np.ndarray:
-    """The statement under audit (B1, Eq. (7) of the slides), for unit-norm inputs."""
-    return dot * (np.pi - np.arccos(np.clip(dot, -1, 1))) / (4 * np.pi)
+def slide_b1(dot, angle, pi):
+    """The statement under audit (B1, Eq. (7) of the slides) for unit-norm inputs, as a function
+    of x·x' and arccos(x·x'): SymPy symbols (pi = sympy.pi) or arrays (pi = numpy.pi)."""
+    return dot * (pi - angle) / (4 * pi)
 
 
 @audits("B1")
@@ -106,7 +107,7 @@ def audit_b1(claim: Claim, ctx: AuditContext) -> Verdict:
     """B1: the two-layer ReLU NTK with w ~ N(0, I), unit-norm inputs."""
     derived = two_layer_statement("arora")
     unit = derived.subs({NORM_X: 1, NORM_Y: 1})
-    slide = sympy.cos(theta) * (sympy.pi - theta) / (4 * sympy.pi)
+    slide = slide_b1(sympy.cos(theta), theta, sympy.pi)
     ratio = sympy.simplify(unit / slide)
     rng = np.random.default_rng(ctx.seed + 1)
     dim, count = 3, 6
@@ -115,7 +116,7 @@ def audit_b1(claim: Claim, ctx: AuditContext) -> Verdict:
     dot = np.sum(X * Y, 1)
     mean, se = monte_carlo(lambda u, v: (u >= 0) * (v >= 0) * dot, X, Y, samples, rng, 1.0)
     th = np.diag(angles(X, Y, np)[0])
-    formulas = {"derived": dot * (np.pi - th) / (2 * np.pi), "slide": slide_b1(dot)}
+    formulas = {"derived": dot * (np.pi - th) / (2 * np.pi), "slide": slide_b1(dot, np.arccos(np.clip(dot, -1, 1)), np.pi)}
     table, worst = _mc_table(X, Y, mean, se, formulas)
     # Empirical NTK of the Arora et al. network: an average of m i.i.d. terms x·x' 1{..} per entry,
     # so its standard error is |x·x'| sqrt(p(1-p)/m) with p the probability of both units on.

@@ -1,10 +1,11 @@
-"""``specbias derive gram|eigen-ode``: print a derivation with the steps SymPy took."""
+"""``specbias derive gram|eigen-ode|ntk``: print a derivation with the steps SymPy took."""
 
 from __future__ import annotations
 
 from specbias.cli.common import add_format_options, int_arg, output_format, print_json
 from specbias.derive.eigen_ode import eigen_ode
 from specbias.derive.gram import gram_kernel
+from specbias.derive.ntk import derive_ntk
 from specbias.reports.render import derivation_latex, derivation_markdown
 
 
@@ -18,6 +19,13 @@ def register(sub) -> None:
         q.add_argument("--interval", default="-1,1", help="A,B with A < B (default -1,1)")
         add_format_options(q)
         q.set_defaults(handler=fn)
+    n = which.add_parser("ntk", help="dual activations and the NNGP/NTK recursion of a deep network")
+    n.add_argument("--activation", default="relu", help="relu, relu2, step or erf (default relu)")
+    n.add_argument("--depth", type=int_arg, default=1, help="hidden layers L >= 1 (default 1)")
+    n.add_argument("--bias", action="store_true", help="layers have biases (variance sigma_b^2)")
+    n.add_argument("--parametrization", default="ntk", help="ntk (default) or standard")
+    add_format_options(n)
+    n.set_defaults(handler=_ntk)
     p.set_defaults(handler=lambda args: p.print_help() or 2)
 
 
@@ -40,3 +48,8 @@ def _gram(args) -> int:
 def _eigen_ode(args) -> int:
     output_format(args)
     return emit(eigen_ode(args.power, args.interval).derivation, args)
+
+
+def _ntk(args) -> int:
+    output_format(args)
+    return emit(derive_ntk(args.activation, args.depth, args.bias, args.parametrization), args)
