@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export SYMPY_GROUND_TYPES := python
 export MPLBACKEND := Agg
 
-.PHONY: env test test-slow test-all audit pdf bench clean
+.PHONY: env test test-slow test-all audit pdf bench bench-nt-env clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -36,6 +36,14 @@ pdf: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+## neural-tangents for benchmarks/bench_ntk.py, in its own environment (about 2.6 GB with
+## TensorFlow; 0.6.5 imports with jax 0.4.30 and tf2jax 0.3.6, not with newer JAX).
+bench-nt-env: benchmarks/.ntvenv/bin/python
+benchmarks/.ntvenv/bin/python:
+	$(PY) -m venv benchmarks/.ntvenv
+	benchmarks/.ntvenv/bin/pip install -q "neural-tangents==0.6.5" "jax==0.4.30" "jaxlib==0.4.30" \
+		"tf2jax==0.3.6" "numpy<2"
 
 clean:
 	rm -rf $(VENV) .hypothesis

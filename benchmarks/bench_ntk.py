@@ -1,0 +1,162 @@
+"""Analytic and empirical NTKs: specbias vs neural-tangents on the same inputs, in one run.
+
+    python benchmarks/bench_ntk.py [--n 1000] [--depth 5] [--nt-python PATH]
+
+* Analytic depth-5 ReLU NTK (σ_w² = 2, σ_b² = 0.1, float64, CPU): entries per second of
+  specbias (numpy; torch CPU; torch CUDA when present) and of neural-tangents (JAX, jit, x64),
+  their agreement, and their accuracy against mpmath on pairs of inputs at angles 1e-12..1e-1.
+* Empirical NTK of a finite network (width 512, depth 2, 64 inputs): torch.func vs
+  neural_tangents.empirical_ntk_fn.
+
+neural-tangents lives in its own environment (``make bench-nt-env`` builds benchmarks/.ntvenv:
+neural-tangents 0.6.5 with jax 0.4.30, the newest JAX it imports with). Without it, only the
+specbias side is printed. Results are written to benchmarks/results/ntk.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from specbias.derive.ntk import angles, kernels
+from specbias.derive.ntk_deviation import angular_deviation, reference_deviation
+from specbias.verify.empirical_ntk import empirical_ntk
+from specbias.verify.models import DeepFC
+
+HERE = Path(__file__).resolve().parent
+W_VAR, B_VAR = 2.0, 0.1
+
+
+def best_time(fn, repeats=3):
+    fn()
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def tiny_angle_inputs(dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (e1, cos t e1 + sin t e2) for t = 1e-12..1e-1, stacked as rows 2i, 2i+1."""
+    ts = np.logspace(-12, -1, 12)
+    rows = []
+    for t in ts:
+        a = np.zeros(dim); a[0] = 1
+        b = np.zeros(dim); b[0], b[1] = math.cos(t), math.sin(t)
+        rows += [a, b]
+    return np.array(rows), ts
+
+
+def deviation_errors(K: np.ndarray | None, X: np.ndarray, depth: int) -> list[float]:
+    """Relative error of Θ(x,x) − Θ(x,x') per pair against mpmath (angle of the float inputs):
+    from the matrix K by subtraction, or (K None) from specbias's angular_deviation."""
+    errs = []
+    for i in range(0, len(X), 2):
+        th = angles(X[i:i + 1], X[i + 1:i + 2], np)[0][0, 0]
+        ref = float(reference_deviation(float(th), depth, "relu", W_VAR, B_VAR, "ntk", dim=X.shape[1])[1])
+        dev = (K[i, i] - K[i, i + 1]) if K is not None else angular_deviation(
+            np.array([th]), depth, "relu", W_VAR, B_VAR, "ntk", dim=X.shape[1])[1][0]
+        errs.append(min(1.0, abs(dev / ref - 1)))
+    return errs
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--depth", type=int, default=5)
+    ap.add_argument("--dim", type=int, default=10)
+    ap.add_argument("--nt-python", default=os.environ.get("SPECBIAS_NT_PYTHON",
+                                                           str(HERE / ".ntvenv/bin/python")))
+    args = ap.parse_args()
+    torch.set_num_threads(os.cpu_count() or 1)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((args.n, args.dim))
+    T, ts = tiny_angle_inputs(args.dim)
+    E = rng.standard_normal((64, args.dim))
+    entries = args.n ** 2
+    res: dict = {"n": args.n, "depth": args.depth, "dim": args.dim, "entries": entries,
+                 "cpu_threads": torch.get_num_threads()}
+    res["specbias_numpy_seconds"] = best_time(lambda: kernels(X, X, args.depth, "relu", W_VAR, B_VAR))
+    Xt = torch.tensor(X)
+    res["specbias_torch_cpu_seconds"] = best_time(
+        lambda: kernels(Xt, Xt, args.depth, "relu", W_VAR, B_VAR, xp=torch))
+    if torch.cuda.is_available():
+        Xc = Xt.cuda()
+
+        def cuda_run():
+            kernels(Xc, Xc, args.depth, "relu", W_VAR, B_VAR, xp=torch)
+            torch.cuda.synchronize()
+        res["specbias_torch_cuda_seconds"] = best_time(cuda_run)
+        res["cuda_device"] = torch.cuda.get_device_name()
+    _, K_ours = kernels(X, X, args.depth, "relu", W_VAR, B_VAR)
+    _, KT_ours = kernels(T, T, args.depth, "relu", W_VAR, B_VAR)
+    res["specbias_deviation_rel_err"] = deviation_errors(None, T, args.depth)
+    res["specbias_matrix_subtraction_rel_err"] = deviation_errors(KT_ours, T, args.depth)
+    model = DeepFC(args.dim, 512, 2, "relu", "ntk", W_VAR, B_VAR, seed=0)
+    Et = torch.tensor(E)
+    res["specbias_empirical_seconds"] = best_time(lambda: empirical_ntk(model, Et))
+    res["angles"] = ts.tolist()
+
+    if Path(args.nt_python).exists():
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, arr in (("X", X), ("T", T), ("E", E)):
+                np.save(f"{tmp}/{name}.npy", arr)
+            job = {"out": tmp, "X": f"{tmp}/X.npy", "T": f"{tmp}/T.npy", "E": f"{tmp}/E.npy",
+                   "depth": args.depth, "width": 512, "w_std": math.sqrt(W_VAR),
+                   "b_std": math.sqrt(B_VAR), "repeats": 3}
+            json.dump(job, open(f"{tmp}/job.json", "w"))
+            env = dict(os.environ, JAX_PLATFORMS="cpu", TF_CPP_MIN_LOG_LEVEL="3")
+            subprocess.run([args.nt_python, str(HERE / "nt_side.py"), f"{tmp}/job.json"], check=True,
+                           env=env, capture_output=True)
+            nt = json.load(open(f"{tmp}/nt.json"))
+            K_nt, KT_nt = np.load(f"{tmp}/nt_X.npy"), np.load(f"{tmp}/nt_T.npy")
+        res["neural_tangents"] = nt
+        res["max_rel_diff_vs_nt"] = float(np.max(np.abs(K_nt - K_ours) / np.abs(K_ours)))
+        res["nt_deviation_rel_err"] = deviation_errors(KT_nt, T, args.depth)
+        # depth-2 analytic NTK in specbias and NT differ only by depth; empirical: same sizes
+        res["ratio_analytic_nt_over_specbias_numpy"] = nt["analytic_X_seconds"] / res["specbias_numpy_seconds"]
+        res["ratio_empirical_nt_over_specbias"] = nt["empirical_seconds"] / res["specbias_empirical_seconds"]
+    else:
+        res["neural_tangents"] = f"not run: {args.nt_python} missing (make bench-nt-env)"
+
+    print(f"Analytic depth-{args.depth} ReLU NTK, {args.n}x{args.n} float64 ({entries:.1e} entries):")
+    for key in ("specbias_numpy", "specbias_torch_cpu", "specbias_torch_cuda"):
+        if f"{key}_seconds" in res:
+            s = res[f"{key}_seconds"]
+            print(f"  {key:22s} {s:8.3f} s  {entries / s:12.3e} entries/s")
+    if isinstance(res["neural_tangents"], dict):
+        s = res["neural_tangents"]["analytic_X_seconds"]
+        print(f"  {'neural-tangents (jit)':22s} {s:8.3f} s  {entries / s:12.3e} entries/s   "
+              f"ratio NT/specbias-numpy = {res['ratio_analytic_nt_over_specbias_numpy']:.2f}")
+        print(f"  max relative difference of the kernels: {res['max_rel_diff_vs_nt']:.1e}")
+        print("Relative error of Θ(x,x) − Θ(x,x') vs mpmath (60 digits), by angle:\n"
+              "  specbias angular_deviation | specbias matrix, subtracted | neural-tangents, subtracted")
+        for t, a, m, b in zip(ts, res["specbias_deviation_rel_err"],
+                              res["specbias_matrix_subtraction_rel_err"], res["nt_deviation_rel_err"]):
+            print(f"  θ = {t:7.0e}: {a:9.1e} | {m:9.1e} | {b:9.1e}")
+        print(f"Empirical NTK (width 512, depth 2, 64 inputs): torch.func "
+              f"{res['specbias_empirical_seconds']:.3f} s, neural-tangents "
+              f"{res['neural_tangents']['empirical_seconds']:.3f} s, ratio NT/specbias = "
+              f"{res['ratio_empirical_nt_over_specbias']:.2f}")
+    else:
+        print(" ", res["neural_tangents"])
+        for t, a in zip(ts, res["specbias_deviation_rel_err"]):
+            print(f"  θ = {t:7.0e}: deviation rel. error {a:9.1e}")
+    out = HERE / "results"
+    out.mkdir(exist_ok=True)
+    (out / "ntk.json").write_text(json.dumps(res, indent=2))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
