@@ -226,7 +226,8 @@ def kernels(X, Y, depth: int = 1, activation: str = "relu", weight_var: float = 
     if not bool(xp.isfinite(X).all()) or not bool(xp.isfinite(Y).all()):
         raise InvalidArgument("inputs contain NaN or infinity: use finite values")
     rows = max(1, BLOCK_ENTRIES // max(1, Y.shape[0]))
-    if history is None and X.shape[0] > rows:  # row blocks that stay in cache: ~1.5x faster
+    on_gpu = getattr(X, "is_cuda", False)
+    if history is None and not on_gpu and X.shape[0] > rows:  # cache-sized blocks: ~1.5x on CPU
         parts = [_kernels_block(X[i:i + rows], Y, depth, activation, sw2, sb2, parametrization,
                                 xp, want_ntk, None) for i in range(0, X.shape[0], rows)]
         cat = xp.concatenate if xp.__name__ == "numpy" else xp.cat
