@@ -69,4 +69,49 @@ def sweep(m_band, b_band, shifts, bits: int, want_det: bool = False):
     return neg, det
 
 
-__all__ = ["sweep", "to_mpfr_band"]
+
+
+
+def band_matvec(band, v, n):
+    """y = A v for a symmetric band given as ``band[d][i] = A_{i,i-d}``."""
+    y = [band[0][i] * v[i] for i in range(n)]
+    for d in range(1, len(band)):
+        for i in range(d, n):
+            if band[d][i]:
+                y[i] += band[d][i] * v[i - d]
+                y[i - d] += band[d][i] * v[i]
+    return y
+
+
+def solve_shifted(m_band, b_band, t, rhs, bits: int) -> list:
+    """Solve (M - t B) y = rhs for one shift by band LDL^T (inverse iteration's step)."""
+    w, n = len(b_band) - 1, len(b_band[0])
+    with gmpy2.context(gmpy2.get_context(), precision=bits):
+        t = gmpy2.mpfr(t)
+        lrows, ds = [], []
+        for i in range(n):
+            top = min(i, w)
+            a = [m_band[d][i] - t * b_band[d][i] for d in range(top + 1)]
+            u = [None] * (top + 1)
+            for j in range(top, 0, -1):
+                s = a[j]
+                for kk in range(j + 1, top + 1):
+                    s -= u[kk] * lrows[i - j][kk - j]
+                u[j] = s
+            lrow, d = [None] * (top + 1), a[0]
+            for j in range(1, top + 1):
+                lrow[j] = u[j] / ds[i - j]
+                d -= u[j] * lrow[j]
+            lrows.append(lrow)
+            ds.append(d if d != 0 else gmpy2.mpfr(2) ** (-(bits * 8)))
+        z = [gmpy2.mpfr(v) for v in rhs]
+        for i in range(n):  # L z = rhs
+            for j in range(1, min(i, w) + 1):
+                z[i] -= lrows[i][j] * z[i - j]
+        z = [z[i] / ds[i] for i in range(n)]
+        for i in range(n - 1, -1, -1):  # L^T y = z
+            for j in range(1, min(n - 1 - i, w) + 1):
+                if j <= min(i + j, w):
+                    z[i] -= lrows[i + j][j] * z[i + j]
+        return z
+__all__ = ["band_matvec", "solve_shifted", "sweep", "to_mpfr_band"]

@@ -187,6 +187,34 @@ def _refine(sweeper, start, n, dps, bits, progress=None):
         return t_cur, iterations, np.zeros(n, dtype=bool)
 
 
+def eigenvectors(m_f, b_f, vals, count, kn, power, scale, bits, seed=0):
+    """Unit eigenvectors of G (components in sorted-knot order, largest component positive)
+    for the ``count`` largest eigenvalues: two steps of inverse iteration on the pencil at
+    t = lambda_k (1 + 10^-(digits/2)), then x = S diag(c) y."""
+    rng = np.random.default_rng(seed)
+    n = len(kn)
+    cols = divided_difference_columns(kn, power)
+    out = []
+    with gmpy2.context(gmpy2.get_context(), precision=bits):
+        shift_rel = gmpy2.mpfr(2) ** -(bits // 2)
+        for k in range(count):
+            t = vals[k] * (1 + shift_rel)
+            y = [gmpy2.mpfr(float(v)) for v in rng.standard_normal(n)]
+            for _ in range(2):
+                y = band_ldl.solve_shifted(m_f, b_f, t, band_ldl.band_matvec(b_f, y, n), bits)
+                norm = gmpy2.sqrt(sum(v * v for v in y))
+                y = [v / norm for v in y]
+            x = [gmpy2.mpfr(0)] * n
+            for j, col in enumerate(cols):
+                for r, v in col.items():
+                    x[r] += gmpy2.mpfr(v * scale[j]) * y[j]
+            norm = gmpy2.sqrt(sum(v * v for v in x))
+            big = max(x, key=abs)
+            sign = 1 if big > 0 else -1
+            out.append([sign * v / norm for v in x])
+    return out
+
+
 def _update(lo, hi, ts, neg, below, indices):
     """Narrow the brackets: count(t) > (eigenvalues below lambda_k) means t > lambda_k."""
     for idx, k in enumerate(indices):
@@ -197,8 +225,8 @@ def _update(lo, hi, ts, neg, below, indices):
 
 
 def gram_matrix_spectrum(power: int, knots: Knots | str = "uniform", n: int | None = None,
-                         dps: int = 30, progress=None, use_cache: bool = True,
-                         workers: int | None = None) -> Spectrum:
+                         dps: int = 30, vectors: int = 0, progress=None,
+                         use_cache: bool = True, workers: int | None = None) -> Spectrum:
     """All eigenvalues of G_ij = G_P(b_i, b_j) on (-1, 1), descending, to ``dps`` digits.
 
     ``knots`` is a :class:`Knots` or a rule (then ``n`` is required). Knots equal to 1 give
@@ -212,7 +240,9 @@ def gram_matrix_spectrum(power: int, knots: Knots | str = "uniform", n: int | No
     require(dps <= 50, f"dps {dps} is too large for a matrix spectrum: use 5..50")
     kn = knots if isinstance(knots, Knots) else make_knots(knots, check_count(n or 0, 100_000,
                                                                               "number of knots N"), dps)
-    key = {"power": power, "knots": kn.rule, "n": len(kn), "dps": dps,
+    vectors = check_count(vectors + 1, len(kn) + 1, "vectors + 1") - 1 if isinstance(vectors, int) \
+        else check_count(vectors, 0, "vectors")
+    key = {"power": power, "knots": kn.rule, "n": len(kn), "dps": dps, "vectors": vectors,
            "knots_sha": cache_mod.fingerprint([str(v) for v in kn.values])}
     if use_cache:
         hit = cache_mod.load("gram-matrix-spectrum", key)
@@ -235,12 +265,18 @@ def gram_matrix_spectrum(power: int, knots: Knots | str = "uniform", n: int | No
             sweeper.close()
         with mpmath.workdps(dps + 5):
             values = [mpmath.nstr(mpmath.mpf(str(v)), dps, strip_zeros=False) for v in vals]
+            vecs = eigenvectors(m_f, b_f, vals, min(vectors, len(active)), active, power,
+                                scale, bits) if vectors else []
+            vec_strings = [[mpmath.nstr(mpmath.mpf(str(c)), dps) for c in v] + ["0"] * zeros
+                           for v in vecs]
         cert.update(indexed=[bool(v) for v in ok], working_digits=dps + 2 + guard,
                     guard_digits=guard, bracket_rel_halfwidth=f"1e-{dps + 2}",
                     sweeps=sweeper.sweeps, secant_iterations=iterations,
                     float64_start_rel_err_max=float(np.max(np.abs(
                         start / np.array([float(v) for v in vals]) - 1))),
                     float64_start_rel_err_estimate_max=float(np.max(est_err)))
+    else:
+        vec_strings = []
     values += ["0"] * zeros
     cert["indexed"] += [True] * zeros
     spec = Spectrum(values=values, digits=dps,
@@ -249,7 +285,7 @@ def gram_matrix_spectrum(power: int, knots: Knots | str = "uniform", n: int | No
                     description=f"eigenvalues of the {len(kn)}x{len(kn)} Gram matrix of "
                                 f"ReLU^{power} units on (-1, 1), knots {kn.rule}",
                     params={"power": power, "knots": kn.rule, "n": len(kn)},
-                    extras={"certificate": cert})
+                    extras={"certificate": cert, **({"vectors": vec_strings} if vectors else {})})
     if use_cache:
         cache_mod.store("gram-matrix-spectrum", key, {
             "values": spec.values, "digits": spec.digits, "method": spec.method,
