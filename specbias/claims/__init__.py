@@ -17,7 +17,7 @@ from specbias.errors import InvalidArgument
 from specbias.records import Verdict
 
 #: Modules whose import registers audits (one module per source lecture).
-AUDIT_MODULES = ("specbias.claims.zhao",)
+AUDIT_MODULES = ("specbias.claims.zhao", "specbias.claims.zhao_matrix", "specbias.claims.zhao_lstsq")
 
 
 @dataclass
