@@ -119,3 +119,15 @@ def test_bad_input_one_line_issue3(args, needle):
     proc = run(*args, check=False)
     assert proc.returncode == 2 and needle in proc.stderr, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_lstsq_relu_equals_hat_in_float64():
+    """Same P1 space: the two bases give the same fit in float64 (independent assembly)."""
+    relu = json.loads(run("lstsq", "--target", "atan(25*x)", "--n", "50", "--basis", "relu",
+                          "--json").stdout)
+    hat = json.loads(run("lstsq", "--target", "atan(25*x)", "--n", "50", "--basis", "hat",
+                         "--json").stdout)
+    # both solves are backward stable in float64; cond of the ReLU design ~ n^2: 1e-8 is ample
+    assert abs(relu["MSE"] / hat["MSE"] - 1) < 1e-8
+    bad = run("lstsq", "--target", "import os", "--n", "5", check=False)
+    assert bad.returncode == 2 and "formula" in bad.stderr
