@@ -107,3 +107,51 @@ def test_derive_ntk_and_verify_ntk():
 def test_ntk_commands_reject_bad_input_in_one_line(args, needle):
     proc = run(*args, check=False)
     assert proc.returncode == 2 and needle in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_spectrum_gram_json(tmp_path):
+    import os
+    env = dict(os.environ, SPECBIAS_CACHE=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-m", "specbias", "spectrum", "gram", "--power", "1",
+                           "--n", "12", "--knots", "chebyshev", "--dps", "20", "--vectors", "1",
+                           "--json"], capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert len(data["values"]) == 12 and all(data["certificate"]["indexed"])
+    assert len(data["vectors"]) == 1 and len(data["knots"]) == 12
+
+
+def test_cutoffs_theory_json():
+    data = json.loads(run("cutoffs", "--dims", "1,3", "--json").stdout)
+    rows = {(r["dtype"], r["d"]): r for r in data["rows"]}
+    assert rows[("float64", 1)]["k_d"] == "8192" and len(rows) == 8
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["spectrum", "gram", "--power", "1", "--n", "0"], "N 0"),
+    (["spectrum", "gram", "--power", "1", "--n", "5", "--knots", "weird"], "'weird'"),
+    (["spectrum", "gram", "--power", "1", "--n", "2", "--knots", "list:0.1,0.1"], "repeated"),
+    (["spectrum", "gram", "--power", "1", "--n", "2", "--knots", "list:0.1,3"], "outside"),
+    (["spectrum", "gram", "--power", "1", "--n", "5", "--dps", "80"], "dps 80"),
+    (["spectrum", "gram", "--power", "1", "--n", "5", "--knots", "adaptive:foo(x)"], "'foo'"),
+    (["spectrum", "gram", "--power", "1", "--n", "5", "--knots", "adaptive:1/x"], "x = 0"),
+    (["cutoffs", "--dtypes", "float8"], "'float8'"),
+    (["cutoffs", "--gram", "--dtypes", "float16"], "'float16'"),
+    (["cutoffs", "--dims", "0"], "dimension 0"),
+])
+def test_bad_input_one_line_issue3(args, needle):
+    proc = run(*args, check=False)
+    assert proc.returncode == 2 and needle in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_lstsq_relu_equals_hat_in_float64():
+    """Same P1 space: the two bases give the same fit in float64 (independent assembly)."""
+    relu = json.loads(run("lstsq", "--target", "atan(25*x)", "--n", "50", "--basis", "relu",
+                          "--json").stdout)
+    hat = json.loads(run("lstsq", "--target", "atan(25*x)", "--n", "50", "--basis", "hat",
+                         "--json").stdout)
+    # both solves are backward stable in float64; cond of the ReLU design ~ n^2: 1e-8 is ample
+    assert abs(relu["MSE"] / hat["MSE"] - 1) < 1e-8
+    bad = run("lstsq", "--target", "import os", "--n", "5", check=False)
+    assert bad.returncode == 2 and "formula" in bad.stderr

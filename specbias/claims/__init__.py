@@ -17,8 +17,8 @@ from specbias.errors import InvalidArgument
 from specbias.records import Verdict
 
 #: Modules whose import registers audits (one module per source lecture).
-AUDIT_MODULES = ("specbias.claims.zhao", "specbias.claims.ntk_kernels",
-                 "specbias.claims.ntk_dynamics")
+AUDIT_MODULES = ("specbias.claims.zhao", "specbias.claims.zhao_matrix", "specbias.claims.zhao_lstsq",
+                 "specbias.claims.ntk_kernels", "specbias.claims.ntk_dynamics")
 
 
 @dataclass

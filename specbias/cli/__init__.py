@@ -15,7 +15,8 @@ from specbias import __version__
 from specbias.errors import InvalidArgument
 
 #: Modules that register subcommands, in the order ``--help`` lists them.
-COMMAND_MODULES = ("specbias.cli.derive", "specbias.cli.eigen", "specbias.cli.verify",
+COMMAND_MODULES = ("specbias.cli.derive", "specbias.cli.eigen", "specbias.cli.spectrum",
+                   "specbias.cli.cutoffs", "specbias.cli.lstsq", "specbias.cli.verify",
                    "specbias.cli.audit")
 
 #: Options whose value may start with "-" (a negative number, e.g. ``--interval -1,1``).
