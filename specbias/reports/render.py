@@ -30,8 +30,20 @@ UNICODE_LATEX = {
     "⁰": r"^{0}", "₀": r"_{0}", "₁": r"_{1}", "₂": r"_{2}", "₃": r"_{3}",
     "₁₀": r"_{10}", "𝒢": r"\mathcal{G}", "ℓ": r"\ell", "ℝ": r"\mathbb{R}",
     "Õ": r"\tilde{O}", "ĥ": r"\hat{h}", "f̂": r"\hat{f}", "–": "--", "—": "---", "…": r"\dots",
-    "“": "``", "”": "''", "’": "'", "̂": r"\^{}", "√2": r"\sqrt{2}",
+    "“": "``", "”": "''", "’": "'", "√2": r"\sqrt{2}",
 }
+
+#: Combining accents (a letter followed by one of these) and their math accents.
+_COMBINING = {"\u0302": r"\hat", "\u0307": r"\dot", "\u0303": r"\tilde", "\u0304": r"\bar"}
+_ACCENTED = re.compile("(.)([" + "".join(_COMBINING) + "])")
+
+
+def accents_to_math(text: str, inline: bool) -> str:
+    """``R̂`` (R + U+0302) → ``\\hat{R}``; wrapped in ``$`` when ``inline`` (for prose)."""
+    def sub(m):
+        tex = f"{_COMBINING[m.group(2)]}{{{m.group(1)}}}"
+        return f"${tex}$" if inline else tex
+    return _ACCENTED.sub(sub, text)
 
 _LATEX_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_",
                    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
@@ -51,8 +63,8 @@ def unicode_preamble() -> str:
 
 
 def latex_text(text: str) -> str:
-    """Escape prose for LaTeX, keeping ``$...$`` segments as math."""
-    parts = text.split("$")
+    """Escape prose for LaTeX, keeping ``$...$`` segments as math (accented letters too)."""
+    parts = accents_to_math(text, inline=True).split("$")
     out = []
     for i, part in enumerate(parts):
         if i % 2 == 1 and i < len(parts) - 1:
@@ -87,11 +99,11 @@ def _label_math(label: str) -> str:
     """A math label such as ``G_<(x, y), x <= y`` in LaTeX (ASCII words to symbols)."""
     label = re.sub(r"[A-Za-z]{2,}", lambda m: _MATH_WORDS[m.group(0)] + " ", label)
     label = label.replace("<=", r" \le ").replace(">=", r" \ge ").replace("...", r"\dots ")
-    return label.replace(", ", r",\ ")
+    return accents_to_math(label, inline=False).replace(", ", r",\ ")
 
 
 def _label_text_latex(label: str) -> str:
-    return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in label)
+    return latex_text(label.replace("$", ""))
 
 
 def _md_expr(expr, label: str) -> list[str]:
