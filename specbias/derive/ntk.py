@@ -111,14 +111,25 @@ def derive_ntk(activation: str = "relu", depth: int = 1, bias: bool = False,
     return d
 
 
-def two_layer_statement(parametrization: str, activation: str = "relu") -> sympy.Expr:
-    """The two-layer kernel of ``parametrization`` in x, x' through θ and the norms (symbolic)."""
+def two_layer_statement(parametrization: str, activation: str = "relu",
+                        kernel: str = "ntk") -> sympy.Expr:
+    """The two-layer kernel of ``parametrization`` in x, x' through θ and the norms (symbolic).
+
+    ``kernel="ntk"``: the tangent kernel of the trained parameters (for random-features, the
+    output layer: E_w[σσ]); ``kernel="nngp"``: the covariance of f at initialization when the
+    output weights have unit variance (a = ±1, or a ~ N(0, 1)): E_w[σ(wᵀx)σ(wᵀx')], which with
+    the bias starting at 0 (basri) is the same as arora's.
+    """
     parametrization = check_parametrization(parametrization, TWO_LAYER)
+    if kernel not in ("ntk", "nngp"):
+        raise InvalidArgument(f"kernel {kernel!r} is unknown: use ntk or nngp")
     dual = dual_activation(check_activation(activation))
     nx, ny, d = NORM_X, NORM_Y, DIM
     dot = nx * ny * sympy.cos(theta)
     if parametrization == "random-features":
         return dual.value.subs({q11: nx ** 2 / d, q22: ny ** 2 / d, q12: dot / d})
+    if kernel == "nngp":
+        return dual.value.subs({q11: nx ** 2, q22: ny ** 2, q12: dot})
     der = dual.derivative.subs({q11: nx ** 2, q22: ny ** 2, q12: dot})
     return sympy.simplify(der * (dot + (1 if parametrization == "basri" else 0)))
 
@@ -279,12 +290,13 @@ def nngp(X, Y, depth: int = 1, activation: str = "relu", weight_var: float = 2.0
     return kernels(X, Y, depth, activation, weight_var, bias_var, "ntk", xp, want_ntk=False)[0]
 
 
-def two_layer_kernel(X, Y, parametrization: str = "arora", activation: str = "relu", xp=None):
+def two_layer_kernel(X, Y, parametrization: str = "arora", activation: str = "relu", xp=None,
+                     kernel: str = "ntk"):
     """The two-layer kernel of :func:`two_layer_statement` on arrays X (n, d), Y (k, d),
     lambdified from that statement (one source of truth) with the angle from :func:`angles`."""
     if xp is None:
         import numpy as xp
-    expr = two_layer_statement(parametrization, activation)
+    expr = two_layer_statement(parametrization, activation, kernel)
     fn = sympy.lambdify((NORM_X, NORM_Y, DIM, theta), expr, _module_name(xp), dummify=True)
     th, nx, ny = angles(X, Y, xp)
     return fn(nx[:, None], ny[None, :], X.shape[1], th)

@@ -100,3 +100,14 @@ def test_cuda_empirical_ntk_matches_cpu():
     _, ana_gpu = kernels(X.cuda(), X.cuda(), 2, "relu", xp=torch)
     _, ana = kernels(X, X, 2, "relu", xp=torch)
     assert torch.allclose(ana_gpu.cpu(), ana, rtol=1e-13)
+
+
+def test_two_layer_nngp_is_the_output_covariance_at_initialization():
+    """Monte Carlo over networks: the sample covariance of f(x), f(x') at initialization."""
+    X = inputs(4)
+    nets = 400
+    outs = torch.stack([TwoLayer(3, 512, "arora", seed=s)(X) for s in range(nets)]).detach().numpy()
+    emp = outs.T @ outs / nets
+    ana = two_layer_kernel(X.numpy(), X.numpy(), "arora", kernel="nngp")
+    # each entry: mean of `nets` products with variance <= 2 max(k)^2 -> se ~ sqrt(2/nets) max(k)
+    assert np.max(np.abs(emp - ana)) < 5 * math.sqrt(2 / nets) * np.max(np.abs(ana))
