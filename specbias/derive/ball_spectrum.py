@@ -31,6 +31,11 @@ from specbias.derive.params import check_count
 from specbias.errors import require
 
 
+#: Relative float64 floor: eigenvalues below FLOOR * lambda_1 are not trusted (eigvalsh's
+#: absolute error is O(n eps ||A||), and the kernel values carry rounding O(eps |K|)).
+FLOOR = 1e-13
+
+
 def radial_rule(d: int, n_r: int) -> tuple[np.ndarray, np.ndarray]:
     """Gauss-Legendre nodes r in (0, 1) and weights of int_0^1 f(r) r^(d-1) dr."""
     x, g = np.polynomial.legendre.leggauss(n_r)
@@ -66,7 +71,8 @@ class BallSpectrum:
     """Nystrom eigenvalues of the ball operator. ``values`` are the distinct (block)
     eigenvalues, largest first, with their ``degree`` l and ``multiplicity``; modes of degree
     > l_max are not computed, so only values above ``complete_above`` (the top of block l_max,
-    which bounds the blocks beyond: their tops decrease in l, checked) form a complete list."""
+    which bounds the blocks beyond: their tops decrease in l, checked; and at least the float64
+    floor FLOOR * lambda_1) form a complete list."""
 
     d: int
     activation: str
@@ -126,20 +132,24 @@ def ball_spectrum(d: int, activation: str = "relu", power: int = 1, n_r: int = 3
     blocks = np.einsum("ijq,lq->lij", kv, fh) * np.sqrt(np.outer(wr, wr))
     eig = np.linalg.eigvalsh(blocks)[:, ::-1]  # (l_max + 1, n_r), descending
     tops = eig[:, 0]
-    require(np.all(np.diff(tops[len(tops) // 2:]) < 0),
+    floor = FLOOR * tops.max()
+    upper = tops[len(tops) // 2:]
+    upper = upper[upper > floor]
+    require(np.all(np.diff(upper) < 0),
             f"block tops do not decrease in l near l_max = {l_max}: raise m or l_max")
     deg = np.repeat(np.arange(l_max + 1), n_r)
     order = np.argsort(-eig.ravel(), kind="stable")
     return BallSpectrum(d, activation, power, n_r, m, l_max, eig.ravel()[order], deg[order],
-                        multiplicity(d, deg[order]), float(tops[-1]))
+                        multiplicity(d, deg[order]), float(max(tops[-1], floor)))
 
 
 @dataclass(frozen=True)
 class DecayFit:
     """lambda ~ C k^-exponent fitted by least squares of log lambda on log k over
-    [k_lo, k_hi]: ``stderr`` from the residuals (ordinary least squares formula), ``spread``
-    the largest change of the exponent when the window is cut at its geometric midpoint (either
-    half alone). ``error`` = max(2 stderr, spread), the error bar quoted."""
+    [k_lo, k_hi] (with ``correction`` c > 0 the model is log C - s log k + a k^-c, the two-term
+    Weyl form whose boundary term is of relative order k^(-1/d)): ``stderr`` from the residuals
+    (ordinary least squares), ``spread`` the largest change of the exponent when the window is cut
+    at its geometric midpoint (either half alone). ``error`` = max(2 stderr, spread)."""
 
     exponent: float
     stderr: float
@@ -147,32 +157,44 @@ class DecayFit:
     k_lo: float
     k_hi: float
     points: int
+    correction: float = 0.0
 
     @property
     def error(self) -> float:
         return max(2 * self.stderr, self.spread)
 
 
-def _slope(logk: np.ndarray, logl: np.ndarray) -> tuple[float, float]:
-    a = np.vstack([logk, np.ones_like(logk)]).T
-    coef, res, *_ = np.linalg.lstsq(a, logl, rcond=None)
-    n = logk.size
+def _slope(logk: np.ndarray, logl: np.ndarray, correction: float) -> tuple[float, float]:
+    cols = [logk, np.ones_like(logk)] + ([np.exp(-correction * logk)] if correction else [])
+    a = np.vstack(cols).T
+    coef = np.linalg.lstsq(a, logl, rcond=None)[0]
     resid = logl - a @ coef
-    se = np.sqrt(resid @ resid / max(n - 2, 1) / np.sum((logk - logk.mean()) ** 2))
-    return float(coef[0]), float(se)
+    cov = resid @ resid / max(logk.size - a.shape[1], 1) * np.linalg.inv(a.T @ a)
+    return float(coef[0]), float(np.sqrt(cov[0, 0]))
 
 
-def fit_decay(positions: np.ndarray, values: np.ndarray, k_lo: float, k_hi: float) -> DecayFit:
+def fit_decay(positions: np.ndarray, values: np.ndarray, k_lo: float, k_hi: float,
+              correction: float = 0.0) -> DecayFit:
     """Fit the decay exponent of ``values`` at ``positions`` (e.g. :meth:`BallSpectrum.complete`,
     or k - 1/2 for simple eigenvalues) over k_lo <= position <= k_hi."""
     positions, values = np.asarray(positions, float), np.asarray(values, float)
     sel = (positions >= k_lo) & (positions <= k_hi)
-    require(np.sum(sel) >= 6, f"window [{k_lo}, {k_hi}] holds {np.sum(sel)} eigenvalues: widen "
-            "it or compute more eigenvalues (at least 6 are needed)")
+    require(np.sum(sel) >= 8, f"window [{k_lo}, {k_hi}] holds {np.sum(sel)} eigenvalues: widen "
+            "it or compute more eigenvalues (at least 8 are needed)")
     require(np.all(values[sel] > 0), f"non-positive eigenvalues in [{k_lo}, {k_hi}]: lower k_hi")
+    require(correction >= 0, f"correction {correction} must be >= 0 (e.g. 1/d, or 0 for none)")
     lk, ll = np.log(positions[sel]), np.log(values[sel])
-    s, se = _slope(lk, ll)
+    s, se = _slope(lk, ll, correction)
     mid = 0.5 * (lk.min() + lk.max())
-    halves = [h for h in (lk <= mid, lk >= mid) if np.sum(h) >= 3]
-    spread = max((abs(_slope(lk[h], ll[h])[0] - s) for h in halves), default=float("inf"))
-    return DecayFit(-s, se, spread, float(k_lo), float(k_hi), int(np.sum(sel)))
+    halves = [h for h in (lk <= mid, lk >= mid) if np.sum(h) >= 4]
+    spread = max((abs(_slope(lk[h], ll[h], correction)[0] - s) for h in halves),
+                 default=float("inf"))
+    return DecayFit(-s, se, spread, float(k_lo), float(k_hi), int(np.sum(sel)), correction)
+
+
+def local_exponents(positions: np.ndarray, values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Plain exponents fitted on consecutive windows [edges[i], edges[i+1]]: their trend shows
+    whether the decay is a power law (constant), approaches one (monotone), or is faster than
+    every power (increasing without bound)."""
+    return np.array([fit_decay(positions, values, lo, hi).exponent
+                     for lo, hi in zip(edges[:-1], edges[1:])])
