@@ -196,5 +196,10 @@ def local_exponents(positions: np.ndarray, values: np.ndarray, edges: np.ndarray
     """Plain exponents fitted on consecutive windows [edges[i], edges[i+1]]: their trend shows
     whether the decay is a power law (constant), approaches one (monotone), or is faster than
     every power (increasing without bound)."""
-    return np.array([fit_decay(positions, values, lo, hi).exponent
-                     for lo, hi in zip(edges[:-1], edges[1:])])
+    out = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        sel = (positions >= lo) & (positions <= hi) & (values > 0)
+        require(np.sum(sel) >= 3, f"window [{lo}, {hi}] holds {np.sum(sel)} eigenvalues: use "
+                "wider windows (at least 3 eigenvalues each)")
+        out.append(-_slope(np.log(positions[sel]), np.log(values[sel]), 0.0)[0])
+    return np.array(out)
