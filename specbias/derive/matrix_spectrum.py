@@ -139,7 +139,7 @@ def _refine(sweeper, start, n, dps, bits, progress=None):
         f_prev = list(f_prev)
         active = list(range(n))
         step_prev = [gmpy2.mpfr(1)] * n
-        tol = gmpy2.mpfr(10) ** -(dps + 6)
+        tol = gmpy2.mpfr(10) ** -(dps + 4)  # the certificate then checks 10^-(dps+2)
         iterations = 1
         for _ in range(MAX_ITER):
             if not active:
