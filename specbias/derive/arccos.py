@@ -183,8 +183,10 @@ def deviation_series(p: int) -> tuple[sympy.Expr, sympy.Expr]:
     """
     J, _ = angular_factor(p)
     D = sympy.simplify(J.subs(theta, 0) - J)
-    poly = sympy.series(D, theta, 0, SERIES_ORDER).removeO()
-    return D, sympy.expand(poly)
+    poly = sympy.expand(sympy.series(D, theta, 0, SERIES_ORDER).removeO())
+    # Drop the tail terms that cannot matter for θ ≤ 1: |c_k| θ^k ≤ |c_k| < 1e-22.
+    kept = [t for t in sympy.Add.make_args(poly) if abs(float(t.subs(theta, 1))) >= 1e-22]
+    return D, sympy.Add(*kept)
 
 
 @lru_cache(maxsize=None)
@@ -194,5 +196,10 @@ def numeric_factors(p: int, module: str = "numpy") -> dict:
     J, _ = angular_factor(p)
     D, poly = deviation_series(p)
     lam = lambda e: sympy.lambdify(theta, e, modules=module, cse=True)  # noqa: E731
+    # J in θ, cos θ and sin θ as separate arguments (the float recursion knows all three
+    # without calling cos and sin): the same expression, trig-expanded and substituted.
+    c, s = sympy.symbols("c s", real=True)
+    J_cs = sympy.expand_trig(J).subs({sympy.cos(theta): c, sympy.sin(theta): s})
     return {"J": lam(J), "D": lam(D), "D_series": lam(sympy.horner(poly, wrt=theta)),
+            "J_cs": sympy.lambdify((theta, c, s), J_cs, modules=module, cse=True),
             "J0": J.subs(theta, 0)}

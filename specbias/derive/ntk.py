@@ -28,6 +28,8 @@ its relative accuracy as θ → 0 where arccos(cos θ) loses every digit below �
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import sympy
 
@@ -187,25 +189,38 @@ def _angle_from_versine(vers, xp):
     return 2 * xp.arcsin(xp.sqrt(xp.clip(vers, 0, 2) / 2))
 
 
-def _homogeneous_layer(p, q1, q2, th, sw2, sb2, xp):
-    """One arc-cosine layer: (q1', q2', Σ', θ', Σ̇' or None) with θ' carried in angles."""
+def _trig_from_versine(vers, xp):
+    """(θ, cos θ, sin θ) from vers = 1 − cos θ: one asin and two square roots, no cos or sin."""
+    vers = xp.clip(vers, 0, 2)
+    return _angle_from_versine(vers, xp), 1 - vers, xp.sqrt(vers * (2 - vers))
+
+
+def _homogeneous_layer(p, q1, q2, vers, sw2, sb2, xp):
+    """One arc-cosine layer: (q1', q2', Σ', vers', Σ̇' or None), the angle carried as
+    vers = 1 − cos θ (accurate as θ → 0, where cos θ itself keeps no digits of θ)."""
     f = numeric_factors(p, _module_name(xp))
     c0 = float(f["J0"]) / (2 * math.pi)
-    s = xp.sqrt(q1[:, None] * q2[None, :])
-    a1, a2 = sw2 * c0 * q1 ** p + sb2, sw2 * c0 * q2 ** p + sb2
-    J = f["J"](th)
-    sig = sw2 * s ** p * J / (2 * math.pi) + sb2
+    th, cos, sin = _trig_from_versine(vers, xp)
+    r1, r2 = q1 ** (p / 2), q2 ** (p / 2)
+    sp = r1[:, None] * r2[None, :]                      # (q11 q22)^(p/2)
+    a1, a2 = sw2 * c0 * r1 ** 2 + sb2, sw2 * c0 * r2 ** 2 + sb2
+    J = f["J_cs"](th, cos, sin)
+    scale = sp * (sw2 / (2 * math.pi))
+    sig = scale * J + sb2
     # 1 − cos θ' = [(sqrt(a1 a2) − C) + (C − Σ')] / sqrt(a1 a2), C = Σ' at θ = 0; both terms ≥ 0:
     #   C − Σ' = σ_w² s^p D_p(θ)/2π,  a1 a2 − C² = σ_w² c0 σ_b² (q1^(p/2) − q2^(p/2))².
-    C = sw2 * c0 * s ** p + sb2
-    geo = xp.sqrt(a1[:, None] * a2[None, :])
-    gap = sw2 * c0 * sb2 * (q1[:, None] ** (p / 2) - q2[None, :] ** (p / 2)) ** 2 / (geo + C)
-    vers = (gap + sw2 * s ** p * deviation(p, th, xp, J) / (2 * math.pi)) / geo
+    geo = xp.sqrt(a1)[:, None] * xp.sqrt(a2)[None, :]
+    vers = scale * deviation(p, th, xp, J)
+    if sb2 > 0:
+        vers += sw2 * c0 * sb2 * (r1[:, None] - r2[None, :]) ** 2 / (geo + (sw2 * c0) * sp + sb2)
+    vers /= geo
     sigdot = None
     if p >= 1:
         g = numeric_factors(p - 1, _module_name(xp))
-        sigdot = sw2 * p ** 2 * s ** (p - 1) * g["J"](th) / (2 * math.pi)
-    return a1, a2, sig, _angle_from_versine(vers, xp), sigdot
+        sigdot = (sw2 * p ** 2 / (2 * math.pi)) * g["J_cs"](th, cos, sin)
+        if p > 1:  # (q11 q22)^((p-1)/2)
+            sigdot *= (q1 ** ((p - 1) / 2))[:, None] * (q2 ** ((p - 1) / 2))[None, :]
+    return a1, a2, sig, vers, sigdot
 
 
 def _erf_layer(q1, q2, sig_prev, sw2, sb2, xp):
@@ -238,9 +253,18 @@ def kernels(X, Y, depth: int = 1, activation: str = "relu", weight_var: float = 
         raise InvalidArgument("inputs contain NaN or infinity: use finite values")
     rows = max(1, BLOCK_ENTRIES // max(1, Y.shape[0]))
     on_gpu = getattr(X, "is_cuda", False)
-    if history is None and not on_gpu and X.shape[0] > rows:  # cache-sized blocks: ~1.5x on CPU
-        parts = [_kernels_block(X[i:i + rows], Y, depth, activation, sw2, sb2, parametrization,
-                                xp, want_ntk, None) for i in range(0, X.shape[0], rows)]
+    if history is None and not on_gpu and X.shape[0] > rows:
+        # cache-sized row blocks (~1.5x), on a thread per core (NumPy's loops release the GIL)
+        def block(i):
+            return _kernels_block(X[i:i + rows], Y, depth, activation, sw2, sb2, parametrization,
+                                  xp, want_ntk, None)
+        starts = range(0, X.shape[0], rows)
+        workers = min(os.cpu_count() or 1, 8, len(starts)) if xp.__name__ == "numpy" else 1
+        if workers > 1:
+            with ThreadPoolExecutor(workers) as pool:
+                parts = list(pool.map(block, starts))
+        else:
+            parts = [block(i) for i in starts]
         cat = xp.concatenate if xp.__name__ == "numpy" else xp.cat
         return cat([a for a, _ in parts]), (cat([b for _, b in parts]) if want_ntk else None)
     return _kernels_block(X, Y, depth, activation, sw2, sb2, parametrization, xp, want_ntk, history)
@@ -261,14 +285,13 @@ def _kernels_block(X, Y, depth, activation, sw2, sb2, parametrization, xp, want_
     sig = s * xp.cos(th) + sb2
     bias_grad = 1.0 if sb2 > 0 else 0.0
     ntk = sig if parametrization == "ntk" else s * xp.cos(th) / sw2 + bias_grad
-    th = _angle_from_versine((gap + s * 2 * xp.sin(th / 2) ** 2) / geo, xp)
+    vers = (gap + s * 2 * xp.sin(th / 2) ** 2) / geo
     p = POWERS.get(activation)
     for _ in range(depth):
         if activation == "erf":
             q1n, q2n, sig_n, sigdot = _erf_layer(q1, q2, sig, sw2, sb2, xp)
-            th = _angle_from_versine(1 - sig_n / xp.sqrt(q1n[:, None] * q2n[None, :]), xp)
         else:
-            q1n, q2n, sig_n, th, sigdot = _homogeneous_layer(p, q1, q2, th, sw2, sb2, xp)
+            q1n, q2n, sig_n, vers, sigdot = _homogeneous_layer(p, q1, q2, vers, sw2, sb2, xp)
         if sigdot is None and want_ntk:
             raise InvalidArgument("the step activation has no finite NTK (σ' = δ): use relu, "
                                   "relu2 or erf, or ask for the NNGP only")
