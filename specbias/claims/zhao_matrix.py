@@ -176,6 +176,13 @@ def audit_z5(claim: Claim, ctx: AuditContext) -> Verdict:
     power_wrong = (supports_derived and not claim_formula_ok) or (
         ball["power_rate_derived"] and not ball["power_rate_ok"])
     power_undecided = not power_wrong and not claim_formula_ok
+    ev.append(Evidence(
+        "The claim's rate for σ^P against the fits",
+        "The statement under audit, $\\lambda_k = O(k^{-(d+P+2)/d})$ as the decay rate of ReLU$^P$: "
+        + ("consistent with every fit above." if claim_formula_ok and ball["power_rate_ok"] else
+           "the fitted exponents differ from $(d+P+2)/d$ beyond their error bars (1D: P = 2..4; "
+           "see the tables), and agree with $(d+2P+1)/d$."),
+        passed=claim_formula_ok and ball["power_rate_ok"]))
     texts = {k: f"d = {k[1]}, P = {k[4]}: {v['exponent']:.3f} +- {v['error']:.3f} "
                 f"(k = {v['k_range'][0]:.0f}..{v['k_range'][1]:.0f})" for k, v in bf.items()}
     fit_text = "; ".join(texts.values())
