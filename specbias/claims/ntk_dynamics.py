@@ -81,7 +81,8 @@ def audit_b8(claim: Claim, ctx: AuditContext) -> Verdict:
         table={"columns": ["width", "ε (seed mean)", "seed std", "norm-formula error / ‖y‖"],
                "rows": rows}, data={"eps": eps, "widths": list(widths), "slope": slope})]
     return Verdict(claim.id, "approximate" if shrinking else "unverified", claim.statement, evidence,
-                   reason="" if shrinking else "ε did not shrink with the width",
+                   reason=(f"ε = {eps[0]:.3f} → {eps[-1]:.3f} for widths {widths[0]} → {widths[-1]} "
+                           f"(≈ m^{slope:.2f})") if shrinking else "ε did not shrink with the width",
                    errors={"epsilon": eps[-1], "epsilon_width_slope": slope})
 
 
@@ -191,8 +192,10 @@ def audit_p4(claim: Claim, ctx: AuditContext) -> Verdict:
                                          "rows": rows}, data={"errors": errs})]
     status = "confirmed" if ok and decreasing else "unverified"
     return Verdict(claim.id, status, claim.statement, evidence,
-                   reason="" if status == "confirmed" else "predictions did not approach the "
-                   "kernel regression within the tolerance", errors={"rel_err": errs[-1]})
+                   reason=(f"trained network vs k(x, X)K⁻¹y: {errs[-1]:.1e} relative at width "
+                           f"{widths[-1]}, within the finite-width tolerance") if status == "confirmed"
+                   else "predictions did not approach the kernel regression within the tolerance",
+                   errors={"rel_err": errs[-1]})
 
 
 @audits("E3")
@@ -239,4 +242,6 @@ def audit_e3(claim: Claim, ctx: AuditContext) -> Verdict:
         passed=ok, plot=plot, table={"columns": ["seed", "max ratio", "late rate",
                                                  "2 m λ̂_min", "m λ_n"], "rows": rows})]
     return Verdict(claim.id, "confirmed" if ok else "refuted", claim.statement, evidence,
+                   reason=f"R̂_n(t)/(e^(−mλ_n t) R̂_n(0)) ≤ {worst:.6f} in {len(seeds)} trained "
+                   "network(s); the decay rate is about 2mλ̂_min, twice the bound's",
                    errors={"max_ratio": worst})

@@ -44,7 +44,8 @@ def _join_numeric_values(argv: list[str]) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="specbias", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="specbias", description="Derive, compute and verify the claims of "
+                     "spectral-bias theory (python -m specbias runs the same).")
     parser.add_argument("--version", action="version", version=f"specbias {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
