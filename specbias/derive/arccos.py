@@ -33,11 +33,11 @@ POWERS = {"step": 0, "relu": 1, "relu2": 2}
 SOURCES = ("Cho & Saul, Kernel methods for deep learning, NIPS 2009",
            "Williams, Computing with infinite networks, NIPS 1997")
 
-#: Below this angle the deviation J_p(0) - J_p(θ) is evaluated from its Taylor polynomial.
-SERIES_SWITCH = 1.0
-#: Order of that polynomial: the first omitted term is below (2θ)^28/28! < 1e-21 at θ = 1, far
-#: under float64's 1.1e-16 relative to D_p(1) > 0.3.
-SERIES_ORDER = 28
+#: Below this angle the small part h_p of the deviation (see :func:`deviation_split`) is
+#: evaluated from its Taylor polynomial; above it, directly (losing at most ~3 ulps of D_p).
+SERIES_SWITCH = 0.25
+#: Order of that polynomial: the first omitted term is below (2θ)^19/19! < 1e-19 at θ = 1/4.
+SERIES_ORDER = 19
 
 
 def check_activation(name: object) -> str:
@@ -174,32 +174,48 @@ def gaussian_expectation(expr: sympy.Expr, var: sympy.Symbol) -> tuple[sympy.Exp
     return value, d
 
 
-@lru_cache(maxsize=None)
-def deviation_series(p: int) -> tuple[sympy.Expr, sympy.Expr]:
-    """(D_p, its Taylor polynomial) with D_p(θ) = J_p(0) − J_p(θ) ≥ 0.
+_c, _s, _v = sympy.symbols("c s v", real=True)
 
-    The polynomial is what float code evaluates for θ < ``SERIES_SWITCH``: it has no
-    cancellation, while J_p(0) − J_p(θ) computed from the closed form loses ~2 log10(1/θ) digits.
+
+@lru_cache(maxsize=None)
+def deviation_split(p: int) -> dict:
+    """D_p(θ) = J_p(0) − J_p(θ) ≥ 0 split into parts float code can evaluate without cancellation.
+
+    With c = cos θ, s = sin θ, SymPy writes J_p = A(c, s) + (π − θ) B(c) (checked below), so
+
+        D_p = π (B(1) − B(1 − v)) + h(θ, c, s),   h = θ B(c) − (A(c, s) − A(1, 0)),
+
+    where v = 1 − cos θ: the first part is v times a polynomial in v (exact in v, no
+    cancellation), and h = O(θ³) is the only part whose terms cancel; it is evaluated from its
+    Taylor polynomial below ``SERIES_SWITCH``. Returns the SymPy pieces.
     """
     J, _ = angular_factor(p)
+    Jcs = sympy.expand(sympy.expand_trig(J).subs({sympy.cos(theta): _c, sympy.sin(theta): _s}))
+    B = Jcs.coeff(sympy.pi)
+    A = sympy.expand(Jcs - (sympy.pi - theta) * B)
+    if A.has(theta) or A.has(sympy.pi):
+        raise ArithmeticError(f"J_{p} is not of the form A(c, s) + (π − θ)B(c): {Jcs}")
+    pi_part = sympy.factor(sympy.expand((B.subs(_c, 1) - B).subs(_c, 1 - _v)))
+    h = theta * B - (A - A.subs({_c: 1, _s: 0}))
+    h_theta = h.subs({_c: sympy.cos(theta), _s: sympy.sin(theta)})
+    series = sympy.expand(sympy.series(h_theta, theta, 0, SERIES_ORDER + 1).removeO())
     D = sympy.simplify(J.subs(theta, 0) - J)
-    poly = sympy.expand(sympy.series(D, theta, 0, SERIES_ORDER).removeO())
-    # Drop the tail terms that cannot matter for θ ≤ 1: |c_k| θ^k ≤ |c_k| < 1e-22.
-    kept = [t for t in sympy.Add.make_args(poly) if abs(float(t.subs(theta, 1))) >= 1e-22]
-    return D, sympy.Add(*kept)
+    return {"D": D, "J_cs": Jcs, "pi_part": pi_part, "h": h, "h_series": series}
 
 
 @lru_cache(maxsize=None)
 def numeric_factors(p: int, module: str = "numpy") -> dict:
-    """J_p, D_p (closed form), D_p (series) and J_p(0) as functions for ``module``
-    (``"numpy"``, ``"mpmath"`` or ``"torch"``, the latter asked for by verify/ only)."""
+    """The arc-cosine factors as functions for ``module`` (``"numpy"``, ``"mpmath"`` or
+    ``"torch"``, the latter asked for by verify/ only), all lambdified from the SymPy results:
+    ``J(θ)``, ``J_cs(θ, c, s)`` (J with cos θ, sin θ passed in: the float recursion knows them
+    without calling cos and sin), ``D(θ)`` (closed form), and the parts of
+    :func:`deviation_split`: ``pi_part(v)``, ``h(θ, c, s)``, ``h_series(θ)``; ``J0`` = J_p(0)."""
     J, _ = angular_factor(p)
-    D, poly = deviation_series(p)
-    lam = lambda e: sympy.lambdify(theta, e, modules=module, cse=True)  # noqa: E731
-    # J in θ, cos θ and sin θ as separate arguments (the float recursion knows all three
-    # without calling cos and sin): the same expression, trig-expanded and substituted.
-    c, s = sympy.symbols("c s", real=True)
-    J_cs = sympy.expand_trig(J).subs({sympy.cos(theta): c, sympy.sin(theta): s})
-    return {"J": lam(J), "D": lam(D), "D_series": lam(sympy.horner(poly, wrt=theta)),
-            "J_cs": sympy.lambdify((theta, c, s), J_cs, modules=module, cse=True),
-            "J0": J.subs(theta, 0)}
+    split = deviation_split(p)
+    lam = lambda args, e: sympy.lambdify(args, e, modules=module, cse=True)  # noqa: E731
+    return {"J": lam(theta, J), "D": lam(theta, split["D"]),
+            "J_cs": lam((theta, _c, _s), split["J_cs"]),
+            "pi_part": lam(_v, sympy.pi * split["pi_part"]),
+            "h": lam((theta, _c, _s), split["h"]),
+            "h_series": lam(theta, sympy.horner(split["h_series"], wrt=theta)),
+            "J0": J.subs(theta, 0), "J0f": float(J.subs(theta, 0))}

@@ -21,7 +21,7 @@ matching torch networks and tests compare both):
 Numerics carry the angle between the two inputs through the layers instead of their cosine:
 the first angle from the raw vectors (Kahan's 2·atan2(|u−v|, |u+v|)), each next one from the
 deviation J_p(0) − J_p(θ), which is evaluated from its Taylor polynomial near θ = 0 (see
-:func:`specbias.derive.arccos.deviation_series`). So the deviation k(x, x) − k(x, x') keeps
+:func:`specbias.derive.arccos.deviation_split`). So the deviation k(x, x) − k(x, x') keeps
 its relative accuracy as θ → 0 where arccos(cos θ) loses every digit below θ ≈ 1e-8.
 """
 
@@ -153,34 +153,46 @@ def angles(X, Y, xp, block: int = 2 ** 22, kahan_above: float = 0.9):
     ulps); elsewhere θ = 2 atan2(|u − v|, |u + v|) from the raw unit vectors (Kahan), which is
     accurate to a few ulps relative as θ → 0 or π, where arccos loses every digit.
     """
+    th, _, _, nx, ny = _angles(X, Y, xp, block, kahan_above)
+    return th, nx, ny
+
+
+def _angles(X, Y, xp, block: int = 2 ** 22, kahan_above: float = 0.9):
+    """:func:`angles` plus 1 − cos θ (= |u − v|²/2 where Kahan's formula is used) and cos θ."""
     nx, ny = xp.sqrt(_sum_last(X)), xp.sqrt(_sum_last(Y))
     if bool((nx == 0).any()) or bool((ny == 0).any()):
         raise InvalidArgument("an input vector is zero: the angle to it is undefined; "
                               "remove zero rows or add a bias coordinate")
     U, V = X / nx[:, None], Y / ny[:, None]
-    c = U @ V.T
-    th = xp.arccos(xp.clip(c, -1, 1))
+    c = xp.clip(U @ V.T, -1, 1)
+    th, vers = xp.arccos(c), 1 - c
     near = xp.abs(c) > kahan_above
     if bool(near.any()):
         i, j = xp.nonzero(near) if xp.__name__ == "numpy" else near.nonzero(as_tuple=True)
         step = max(1, block // U.shape[1])
-        parts = []
+        ths, d2s = [], []
         for s in range(0, len(i), step):
             u, v = U[i[s:s + step]], V[j[s:s + step]]
-            parts.append(2 * xp.arctan2(xp.sqrt(_sum_last(u - v)), xp.sqrt(_sum_last(u + v))))
-        th[near] = parts[0] if len(parts) == 1 else (
-            xp.concatenate(parts) if xp.__name__ == "numpy" else xp.cat(parts))
-    return th, nx, ny
+            d2 = _sum_last(u - v)
+            ths.append(2 * xp.arctan2(xp.sqrt(d2), xp.sqrt(_sum_last(u + v))))
+            d2s.append(d2)
+        cat = xp.concatenate if xp.__name__ == "numpy" else xp.cat
+        th[near], vers[near] = cat(ths), cat(d2s) / 2
+        c[near] = 1 - vers[near]
+    return th, vers, c, nx, ny
 
 
-def deviation(p: int, th, xp, J=None):
-    """D_p(θ) = J_p(0) − J_p(θ) with full relative accuracy: the Taylor polynomial below
-    SERIES_SWITCH, the subtraction above (it loses under a digit there). ``J`` = J_p(θ) if known."""
+def deviation(p: int, th, xp, cos=None, sin=None, vers=None):
+    """D_p(θ) = J_p(0) − J_p(θ) with full relative accuracy: π(B(1) − B(cos θ)) from 1 − cos θ,
+    plus the small part h from its Taylor polynomial below SERIES_SWITCH
+    (:func:`specbias.derive.arccos.deviation_split`). cos, sin, 1 − cos θ if known."""
     f = numeric_factors(p, _module_name(xp))
-    out = float(f["J0"]) - (f["J"](th) if J is None else J)
+    if cos is None:
+        cos, sin, vers = xp.cos(th), xp.sin(th), 2 * xp.sin(th / 2) ** 2
+    out = f["pi_part"](vers) + f["h"](th, cos, sin)
     small = th < SERIES_SWITCH
     if bool(small.any()):
-        out[small] = f["D_series"](th[small])
+        out[small] = f["pi_part"](vers[small]) + f["h_series"](th[small])
     return out
 
 
@@ -190,29 +202,37 @@ def _angle_from_versine(vers, xp):
 
 
 def _trig_from_versine(vers, xp):
-    """(θ, cos θ, sin θ) from vers = 1 − cos θ: one asin and two square roots, no cos or sin."""
-    vers = xp.clip(vers, 0, 2)
-    return _angle_from_versine(vers, xp), 1 - vers, xp.sqrt(vers * (2 - vers))
+    """(θ, cos θ, sin θ) from vers = 1 − cos θ ≥ 0: one asin and two square roots, no cos or sin
+    (vers is a sum of non-negative terms; rounding may only push it past 2)."""
+    vers = xp.minimum(vers, 2.0) if xp.__name__ == "numpy" else xp.clamp(vers, max=2.0)
+    return 2 * xp.arcsin(xp.sqrt(vers / 2)), 1 - vers, xp.sqrt(vers * (2 - vers))
 
 
 def _homogeneous_layer(p, q1, q2, vers, sw2, sb2, xp):
     """One arc-cosine layer: (q1', q2', Σ', vers', Σ̇' or None), the angle carried as
     vers = 1 − cos θ (accurate as θ → 0, where cos θ itself keeps no digits of θ)."""
     f = numeric_factors(p, _module_name(xp))
-    c0 = float(f["J0"]) / (2 * math.pi)
+    c0 = f["J0f"] / (2 * math.pi)
     th, cos, sin = _trig_from_versine(vers, xp)
     r1, r2 = q1 ** (p / 2), q2 ** (p / 2)
     sp = r1[:, None] * r2[None, :]                      # (q11 q22)^(p/2)
-    a1, a2 = sw2 * c0 * r1 ** 2 + sb2, sw2 * c0 * r2 ** 2 + sb2
+    a1, a2 = sw2 * c0 * q1 ** p + sb2, sw2 * c0 * q2 ** p + sb2
     J = f["J_cs"](th, cos, sin)
     scale = sp * (sw2 / (2 * math.pi))
     sig = scale * J + sb2
     # 1 − cos θ' = [(sqrt(a1 a2) − C) + (C − Σ')] / sqrt(a1 a2), C = Σ' at θ = 0; both terms ≥ 0:
     #   C − Σ' = σ_w² s^p D_p(θ)/2π,  a1 a2 − C² = σ_w² c0 σ_b² (q1^(p/2) − q2^(p/2))².
     geo = xp.sqrt(a1)[:, None] * xp.sqrt(a2)[None, :]
-    vers = scale * deviation(p, th, xp, J)
-    if sb2 > 0:
-        vers += sw2 * c0 * sb2 * (r1[:, None] - r2[None, :]) ** 2 / (geo + (sw2 * c0) * sp + sb2)
+    vers = scale * deviation(p, th, xp, cos, sin, vers)
+    if sb2 > 0:  # in place: these are the largest arrays of the layer
+        gap = r1[:, None] - r2[None, :]
+        gap *= gap
+        den = sp * (sw2 * c0)
+        den += geo
+        den += sb2
+        gap /= den
+        gap *= sw2 * c0 * sb2
+        vers += gap
     vers /= geo
     sigdot = None
     if p >= 1:
@@ -276,16 +296,16 @@ BLOCK_ENTRIES = 1 << 15
 
 def _kernels_block(X, Y, depth, activation, sw2, sb2, parametrization, xp, want_ntk, history):
     dim = X.shape[1]
-    th, nx, ny = angles(X, Y, xp)
+    th, vers0, cos0, nx, ny = _angles(X, Y, xp)
     q1, q2 = sw2 * nx ** 2 / dim + sb2, sw2 * ny ** 2 / dim + sb2
     # Σ¹ = s cos θ + σ_b² with s = σ_w²|x||x'|/d; its angle by the split of _homogeneous_layer.
     s = nx[:, None] * ny[None, :] * (sw2 / dim)
     geo = xp.sqrt(q1[:, None] * q2[None, :])
     gap = sb2 * (sw2 / dim) * (nx[:, None] - ny[None, :]) ** 2 / (geo + s + sb2)
-    sig = s * xp.cos(th) + sb2
+    sig = s * cos0 + sb2
     bias_grad = 1.0 if sb2 > 0 else 0.0
-    ntk = sig if parametrization == "ntk" else s * xp.cos(th) / sw2 + bias_grad
-    vers = (gap + s * 2 * xp.sin(th / 2) ** 2) / geo
+    ntk = sig if parametrization == "ntk" else s * cos0 / sw2 + bias_grad
+    vers = (gap + s * vers0) / geo
     p = POWERS.get(activation)
     for _ in range(depth):
         if activation == "erf":
@@ -298,7 +318,8 @@ def _kernels_block(X, Y, depth, activation, sw2, sb2, parametrization, xp, want_
         if not want_ntk:
             ntk = None
         elif parametrization == "ntk":
-            ntk = sig_n + ntk * sigdot
+            ntk = ntk * sigdot
+            ntk += sig_n
         else:
             ntk = (sig_n - sb2) / sw2 + bias_grad + ntk * sigdot
         q1, q2, sig = q1n, q2n, sig_n

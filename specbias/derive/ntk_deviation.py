@@ -45,7 +45,7 @@ def angular_deviation(th, depth: int = 1, activation: str = "relu", weight_var: 
         import numpy as xp
     p, depth, sw2, sb2, par = _setup(activation, depth, weight_var, bias_var, parametrization)
     f, g = numeric_factors(p, _module_name(xp)), numeric_factors(p - 1, _module_name(xp))
-    c0, d0 = float(f["J0"]) / (2 * math.pi), float(g["J0"]) / (2 * math.pi)
+    c0, d0 = f["J0f"] / (2 * math.pi), g["J0f"] / (2 * math.pi)
     vers0 = 2 * xp.sin(th / 2) ** 2
     q = sw2 / dim + sb2 + 0 * th
     dsig = sw2 * vers0 / dim

@@ -10,8 +10,8 @@ import pytest
 import sympy
 from hypothesis import given, strategies as st
 
-from specbias.derive.arccos import (ACTIVATIONS, dual_activation, gaussian_expectation,
-                                    numeric_factors, q11, q12, q22, theta)
+from specbias.derive.arccos import (ACTIVATIONS, SERIES_SWITCH, dual_activation,
+                                    gaussian_expectation, numeric_factors, q11, q12, q22, theta)
 from specbias.errors import InvalidArgument
 
 SIGMA = {"step": lambda t: (t > 0) * 1.0, "relu": lambda t: np.maximum(t, 0),
@@ -81,14 +81,21 @@ def evaluate_mp(expr, a, b, c):
 
 
 @pytest.mark.parametrize("p", [0, 1, 2])
-def test_deviation_series_matches_closed_form_at_high_precision(p):
+def test_deviation_split_matches_closed_form_at_high_precision(p):
+    """π(B(1) − B(1 − v)) + h is an identity for J_p(0) − J_p(θ); the Taylor polynomial of h
+    replaces h below the switch with truncation far below float64's resolution."""
     f = numeric_factors(p, "mpmath")
-    with mpmath.workdps(60):
-        for t in ("1e-6", "0.01", "0.3", "0.99"):
+    # 90 digits: the closed-form subtraction J(0) − J(θ) itself loses 2 log10(1/θ) = 12 of them.
+    with mpmath.workdps(90):
+        for t in ("1e-6", "0.01", "0.2", "0.2499", "0.3", "1", "2.5", "3.1"):
             t = mpmath.mpf(t)
             exact = f["J"](0) - f["J"](t)
-            # The Taylor polynomial stops at θ^28: truncation below 1e-20 relative for θ < 1 (p ≤ 2).
-            assert abs(f["D_series"](t) / exact - 1) < mpmath.mpf(10) ** -20
+            v = 1 - mpmath.cos(t)
+            split = f["pi_part"](v) + f["h"](t, mpmath.cos(t), mpmath.sin(t))
+            assert abs(split / exact - 1) < mpmath.mpf(10) ** -50
+            if t < SERIES_SWITCH:
+                # first omitted term (2θ)^20/20! at θ = 1/4: below 1e-19 of D
+                assert abs((f["pi_part"](v) + f["h_series"](t)) / exact - 1) < mpmath.mpf(10) ** -19
 
 
 def test_gaussian_expectation_of_polynomials_against_isserlis():
