@@ -38,6 +38,17 @@ def int_arg(text: str) -> int:
         raise InvalidArgument(f"{text!r} is not an integer") from None
 
 
+def float_arg(text: str) -> float:
+    """argparse type for finite numbers whose errors read as InvalidArgument."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise InvalidArgument(f"{text!r} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise InvalidArgument(f"{text!r} is not a finite number")
+    return value
+
+
 @contextmanager
 def progress_bar(total: int | None, desc: str):
     """A tqdm bar on stderr, switched off when stderr is not a terminal.

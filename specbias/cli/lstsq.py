@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from specbias.cli.common import int_arg, print_json
-from specbias.errors import InvalidArgument
+from specbias.cli.common import float_arg, int_arg, print_json
 from specbias.verify.lstsq import fit
-
-
-def _float_arg(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise InvalidArgument(f"{text!r} is not a number") from None
 
 
 def register(sub) -> None:
@@ -23,7 +15,7 @@ def register(sub) -> None:
     p.add_argument("--dtype", default="float64", help="float32 | float64")
     p.add_argument("--solver", default="lstsq", help="lstsq (SVD) | normal (Gram matrix)")
     p.add_argument("--samples", type=int_arg, default=None, help="sample points (default 10n)")
-    p.add_argument("--noise", type=_float_arg, default=0.0, help="std of Gaussian data noise")
+    p.add_argument("--noise", type=float_arg, default=0.0, help="std of Gaussian data noise")
     p.add_argument("--seed", type=int_arg, default=0, help="seed of the noise")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=_run)

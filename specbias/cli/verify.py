@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from specbias.cli.common import int_arg, print_json, progress_bar
+from specbias.cli.common import float_arg, int_arg, print_json, progress_bar
 from specbias.errors import InvalidArgument
 
 
@@ -16,13 +16,6 @@ def _int_list(text: str) -> list[int]:
     if not values or min(values) < 1:
         raise InvalidArgument(f"{text!r}: use positive integers, e.g. 64,256,1024")
     return values
-
-
-def _float(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise InvalidArgument(f"{text!r} is not a number") from None
 
 
 def register(sub) -> None:
@@ -37,8 +30,8 @@ def register(sub) -> None:
     n.add_argument("--seeds", type=int_arg, default=3, help="networks per width (default 3)")
     n.add_argument("--activation", default="relu", help="relu, relu2 or erf")
     n.add_argument("--parametrization", default="ntk", help="ntk or standard")
-    n.add_argument("--weight-var", type=_float, default=2.0, help="sigma_w^2 (default 2)")
-    n.add_argument("--bias-var", type=_float, default=0.0, help="sigma_b^2 (default 0: no bias)")
+    n.add_argument("--weight-var", type=float_arg, default=2.0, help="sigma_w^2 (default 2)")
+    n.add_argument("--bias-var", type=float_arg, default=0.0, help="sigma_b^2 (default 0: no bias)")
     n.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
     n.add_argument("--dtype", default="float64", help="float64 (default) or float32")
     n.add_argument("--json", action="store_true", help="print JSON")
