@@ -7,8 +7,6 @@ error that is measured on the same run (the distance of the finite-width NTK fro
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import sympy
 import torch
@@ -17,7 +15,6 @@ from specbias.claims import AuditContext, Claim, audits
 from specbias.derive.ntk import two_layer_kernel
 from specbias.records import Derivation, Evidence, Verdict, line_plot
 from specbias.verify.empirical_ntk import empirical_ntk
-from specbias.verify.models import TwoLayer
 from specbias.verify.training import (kernel_regression, linear_residuals, mode_projections,
                                       train_conventional, train_two_layer)
 

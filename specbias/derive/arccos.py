@@ -199,8 +199,7 @@ def deviation_split(p: int) -> dict:
     h = theta * B - (A - A.subs({_c: 1, _s: 0}))
     h_theta = h.subs({_c: sympy.cos(theta), _s: sympy.sin(theta)})
     series = sympy.expand(sympy.series(h_theta, theta, 0, SERIES_ORDER + 1).removeO())
-    D = sympy.simplify(J.subs(theta, 0) - J)
-    return {"D": D, "J_cs": Jcs, "pi_part": pi_part, "h": h, "h_series": series}
+    return {"J_cs": Jcs, "pi_part": pi_part, "h": h, "h_series": series}
 
 
 @lru_cache(maxsize=None)
@@ -208,12 +207,12 @@ def numeric_factors(p: int, module: str = "numpy") -> dict:
     """The arc-cosine factors as functions for ``module`` (``"numpy"``, ``"mpmath"`` or
     ``"torch"``, the latter asked for by verify/ only), all lambdified from the SymPy results:
     ``J(θ)``, ``J_cs(θ, c, s)`` (J with cos θ, sin θ passed in: the float recursion knows them
-    without calling cos and sin), ``D(θ)`` (closed form), and the parts of
+    without calling cos and sin), and the parts of
     :func:`deviation_split`: ``pi_part(v)``, ``h(θ, c, s)``, ``h_series(θ)``; ``J0`` = J_p(0)."""
     J, _ = angular_factor(p)
     split = deviation_split(p)
     lam = lambda args, e: sympy.lambdify(args, e, modules=module, cse=True)  # noqa: E731
-    return {"J": lam(theta, J), "D": lam(theta, split["D"]),
+    return {"J": lam(theta, J),
             "J_cs": lam((theta, _c, _s), split["J_cs"]),
             "pi_part": lam(_v, sympy.pi * split["pi_part"]),
             "h": lam((theta, _c, _s), split["h"]),
