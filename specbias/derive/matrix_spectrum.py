@@ -1,18 +1,22 @@
 """All N eigenvalues of the ReLU^P Gram matrix G_ij = G_P(b_i, b_j) on (-1, 1), to D digits.
 
-Method (see :mod:`specbias.derive.bspline` for the congruence and :mod:`.band_ldl` for the
-counts):
+Method (see :mod:`specbias.derive.bspline` for the congruence, :mod:`.band_ldl` /
+:mod:`.band_ldl_md` for the counts, :mod:`.pencil_roots` for the iteration):
 
 1. Exact banded pencil M y = lambda B y (M = S^T G S, B = S^T S; rationals), rounded to a
-   working precision of W = D + GUARD + g digits with g = (2P+2) log10(2/h_min) (h_min the
-   smallest knot gap), which covers the error model below.
-2. Float64 starting values, per k the better of two: ``eigvalsh(G)`` (absolute error about
+   working precision of W = D + 2 + GUARD + g digits with g = (2P+2) log10(2/h_min) (h_min
+   the smallest knot gap), which covers the error model below.
+2. Arithmetic: compiled quad-double sweeps (62 digits; double-double, 31, when W fits) when
+   W <= 62, else gmpy2 mpfr at W digits (``arithmetic="mpfr"`` forces the latter).
+3. Starting values. Compiled path: inertia counts alone (:func:`pencil_roots.count_starts`,
+   O(N^2) per sweep, no dense matrix), then a double-double secant phase to 31 - g - 2
+   digits. gmpy2 path: float64, per k the better of ``eigvalsh(G)`` (absolute error about
    u*lambda_1, good for the top) and the singular values of X = S R^-1 with M = R^T R
-   (lambda = sigma^-2; relative error about u*sigma_max/sigma, good for the bottom).
-3. Secant iteration on det(M - t B) for all k at once (vectorized sweeps), each evaluation
-   also giving the inertia count that narrows a bracket; a step leaving the bracket is
-   replaced by its geometric midpoint.
-4. Certificate: counts at t_k (1 - delta) and t_k (1 + delta), delta = 10^-(D+2), must be
+   (lambda = sigma^-2; good for the bottom) -- dense, O(N^3).
+4. Secant iteration on det(M - t B) for all k at once, the other eigenvalues deflated by
+   their current estimates, each evaluation also giving the inertia count that narrows a
+   bracket; a step leaving the bracket is replaced by its geometric midpoint.
+5. Certificate: counts at t_k (1 - delta) and t_k (1 + delta), delta = 10^-(D+2), must be
    N-k and N-k+1. Then exactly one eigenvalue -- the k-th largest -- lies within relative
    delta of t_k: this proves the index and the digits together. Failures are iterated again.
 
@@ -22,8 +26,10 @@ Error model. Rounding M and B to W digits perturbs the pencil by E_M, E_B with
 10^-W (kappa(M) + kappa(B)); kappa(M) = O(1) for B-splines with diag(M) ~ 1 (de Boor's
 stability of the B-spline basis) and kappa(B) <= ||S||^2 ||S^-1||^2 = O((2/h_min)^(2P+2)).
 LDL^T without pivoting adds backward errors of the same order when the pivots do not grow;
-the guard digits ``GUARD`` cover growth of up to 10^GUARD. Tests compare with mpmath.eigsy
-at higher precision on dense G for N <= 40.
+the guard digits ``GUARD`` cover growth of up to 10^GUARD; the double-double and quad-double
+operations perturb operands relatively, like IEEE arithmetic at 2^-104 / 2^-206
+(:mod:`.multidouble`). Tests compare with mpmath.eigsy at higher precision on dense G for
+N <= 40, and the compiled path with the gmpy2 path.
 """
 
 from __future__ import annotations
@@ -37,7 +43,8 @@ import mpmath
 import numpy as np
 import scipy.linalg
 
-from specbias.derive import band_ldl
+from specbias.derive import band_ldl, band_ldl_md, multidouble
+from specbias.derive.pencil_roots import count_starts, refine
 from specbias.derive import cache as cache_mod
 from specbias.derive.bspline import banded_pencil, divided_difference_columns
 from specbias.derive.gram import gram_kernel
@@ -47,7 +54,10 @@ from specbias.errors import require
 from specbias.records import Spectrum
 
 GUARD = 12
-MAX_ITER = 60
+#: Working digits of the compiled formats: double-double 31, quad-double 62.
+MD_DIGITS = {limbs: int(bits * math.log10(2)) for limbs, bits in multidouble.BITS.items()}
+#: Largest conditioning digits g for which double-double counts still give useful starts.
+DD_START_MAX_G = 24
 #: Below this many shifts a sweep runs in-process (a pool costs more than it saves).
 PARALLEL_MIN = 256
 
@@ -125,66 +135,32 @@ def _guard_digits(kn, power: int) -> int:
     return GUARD + math.ceil((2 * power + 2) * math.log10(2 / h))
 
 
-def _refine(sweeper, start, n, dps, bits, progress=None):
-    """Secant iteration + bracket for every index; returns mpfr values and iterations used."""
-    delta = gmpy2.mpfr(10) ** -(dps + 2)
-    with gmpy2.context(gmpy2.get_context(), precision=bits):
-        t_prev = [gmpy2.mpfr(float(v)) for v in start]
-        t_cur = [v * (1 + gmpy2.mpfr(2) ** -40) for v in t_prev]
-        lo = [gmpy2.mpfr(0)] * n
-        hi = [gmpy2.mpfr("inf")] * n
-        below = np.array([n - k - 1 for k in range(n)])  # eigenvalues below lambda_k (0-based k)
-        neg, f_prev = sweeper(t_prev, True)
-        _update(lo, hi, t_prev, neg, below, range(n))
-        f_prev = list(f_prev)
-        active = list(range(n))
-        step_prev = [gmpy2.mpfr(1)] * n
-        tol = gmpy2.mpfr(10) ** -(dps + 4)  # the certificate then checks 10^-(dps+2)
-        iterations = 1
-        for _ in range(MAX_ITER):
-            if not active:
-                break
-            neg, f_cur = sweeper([t_cur[k] for k in active], True)
-            iterations += 1
-            _update(lo, hi, [t_cur[k] for k in active], neg, below, active)
-            still = []
-            for idx, k in enumerate(active):
-                f1, t1 = f_cur[idx], t_cur[k]
-                denom = f1 - f_prev[k]
-                t_new = t1 - f1 * (t1 - t_prev[k]) / denom if denom != 0 else t1
-                if not lo[k] < t_new < hi[k]:
-                    t_new = (lo[k] * hi[k]) ** 0.5 if hi[k] != gmpy2.inf() and lo[k] > 0 else (
-                        (lo[k] + hi[k]) / 2 if hi[k] != gmpy2.inf() else t1 * 2)
-                step = abs(t_new - t1) / abs(t_new)
-                t_prev[k], f_prev[k], t_cur[k] = t1, f1, t_new
-                # secant: next error ~ (this step) * (previous step) / relative gap
-                if step * step_prev[k] * 1e4 > tol and step > tol:
-                    still.append(k)
-                step_prev[k] = step
-            if progress is not None:
-                progress(len(active) - len(still))
-            active = still
-            if not active:
-                # certify all: counts just below and just above
-                lows = [t * (1 - delta) for t in t_cur]
-                highs = [t * (1 + delta) for t in t_cur]
-                neg2, _ = sweeper(lows + highs)
-                ok_lo, ok_hi = neg2[:n] == below, neg2[n:] == below + 1
-                failed = [k for k in range(n) if not (ok_lo[k] and ok_hi[k])]
-                _update(lo, hi, lows, neg2[:n], below, range(n))
-                _update(lo, hi, highs, neg2[n:], below, range(n))
-                if not failed:
-                    return t_cur, iterations, ok_lo & ok_hi
-                for k in failed:  # restart from the bracket
-                    t_prev[k] = t_cur[k]
-                    f_prev[k] = gmpy2.mpfr(0)
-                    t_cur[k] = (lo[k] + hi[k]) / 2 if hi[k] != gmpy2.inf() else t_cur[k] * 2
-                    step_prev[k] = gmpy2.mpfr(1)
-                active = failed
-                neg, fp = sweeper([t_prev[k] for k in failed], True)
-                for idx, k in enumerate(failed):
-                    f_prev[k] = fp[idx]
-        return t_cur, iterations, np.zeros(n, dtype=bool)
+def _solve_md(m_q, b_q, kn, power, dps, bits, g, limbs, progress):
+    """Starts from inertia counts (:func:`count_starts`); if the working format is
+    quad-double, a double-double secant phase first, to the digits double-double can hold
+    (31 - g - 2; g = conditioning digits); then secant and certificate in the working format
+    (``limbs`` 2 or 4). Returns values, iterations, flags, sweeps and the arithmetic used."""
+    n = len(kn)
+    work = band_ldl_md.Sweeper(m_q, b_q, limbs, bits)
+    dd_first = limbs == 4 and g <= DD_START_MAX_G
+    coarse = band_ldl_md.Sweeper(m_q, b_q, 2, bits) if dd_first else work
+    b = np.array([float(v) for v in kn])
+    hi = 1.01 * float(np.sum(gram_kernel(power).numeric("numpy")(b, b)))  # trace >= lambda_1
+    start, lo, hi = count_starts(coarse, n, hi, hi * 10.0 ** -(g + 8))
+    half = (lambda c: progress(c / 2)) if progress is not None and dd_first else progress
+    first_step = 1e-6                  # about the error of starts from counts
+    if dd_first:                       # each phase fills half of the progress bar
+        dd_digits = MD_DIGITS[2] - g - 2
+        start, _, _ = refine(coarse, start, n, dd_digits - 4, bits, half, (lo, hi),
+                              first_step=first_step, certify=False)
+        first_step = 10.0 ** -dd_digits
+        with gmpy2.context(gmpy2.get_context(), precision=bits):   # dd counts may err by that
+            lo = [v * (1 - 10 * first_step) for v in lo]
+            hi = [v * (1 + 10 * first_step) for v in hi]
+    vals, iterations, ok = refine(work, start, n, dps, bits, half, (lo, hi), first_step)
+    names = {2: "double-double", 4: "quad-double"}
+    arith = names[limbs] + (" (starts and first digits in double-double)" if dd_first else "")
+    return vals, iterations, ok, work.sweeps + (coarse.sweeps if dd_first else 0), arith
 
 
 def eigenvectors(m_f, b_f, vals, count, kn, power, scale, bits, seed=0):
@@ -215,22 +191,16 @@ def eigenvectors(m_f, b_f, vals, count, kn, power, scale, bits, seed=0):
     return out
 
 
-def _update(lo, hi, ts, neg, below, indices):
-    """Narrow the brackets: count(t) > (eigenvalues below lambda_k) means t > lambda_k."""
-    for idx, k in enumerate(indices):
-        if neg[idx] > below[k]:
-            hi[k] = min(hi[k], ts[idx])
-        else:
-            lo[k] = max(lo[k], ts[idx])
-
-
 def gram_matrix_spectrum(power: int, knots: Knots | str = "uniform", n: int | None = None,
                          dps: int = 30, vectors: int = 0, progress=None,
-                         use_cache: bool = True, workers: int | None = None) -> Spectrum:
+                         use_cache: bool = True, workers: int | None = None,
+                         arithmetic: str = "auto") -> Spectrum:
     """All eigenvalues of G_ij = G_P(b_i, b_j) on (-1, 1), descending, to ``dps`` digits.
 
     ``knots`` is a :class:`Knots` or a rule (then ``n`` is required). Knots equal to 1 give
     identically zero units: their eigenvalues are exactly 0 and are listed last.
+    ``arithmetic``: "auto" (compiled double-double / quad-double sweeps when the working
+    precision fits in 62 digits, else gmpy2), or "mpfr" to force gmpy2 with float64 starts.
 
     >>> s = gram_matrix_spectrum(1, "uniform", 6, dps=20, use_cache=False)
     >>> len(s.values), all(s.extras["certificate"]["indexed"])
@@ -255,14 +225,25 @@ def gram_matrix_spectrum(power: int, knots: Knots | str = "uniform", n: int | No
         guard = _guard_digits(active, power)
         bits = math.ceil((dps + 2 + guard) * math.log2(10)) + 16
         m_q, b_q, scale = banded_pencil(active, power)
-        start, est_err = float_starts(active, power, m_q, scale)
-        start = np.maximum(start, np.finfo(float).tiny)
         m_f, b_f = band_ldl.to_mpfr_band(m_q, bits), band_ldl.to_mpfr_band(b_q, bits)
-        sweeper = _Sweeper(m_f, b_f, bits, workers if workers is not None else min(2, os.cpu_count() or 1))
-        try:
-            vals, iterations, ok = _refine(sweeper, start, len(active), dps, bits, progress)
-        finally:
-            sweeper.close()
+        require(arithmetic in ("auto", "mpfr"),
+                f"arithmetic {arithmetic!r} is not known: use 'auto' or 'mpfr'")
+        limbs = next((k for k in (2, 4) if dps + 2 + guard <= MD_DIGITS[k]), None) \
+            if arithmetic == "auto" else None
+        if limbs is not None:
+            vals, iterations, ok, sweeps, arith = _solve_md(m_q, b_q, active, power, dps, bits,
+                                                            guard - GUARD, limbs, progress)
+            est_err = None
+        else:  # beyond quad-double: float64 starts (dense, O(N^3)) and gmpy2 sweeps
+            start, est_err = float_starts(active, power, m_q, scale)
+            start = np.maximum(start, np.finfo(float).tiny)
+            sweeper = _Sweeper(m_f, b_f, bits, workers if workers is not None
+                               else min(2, os.cpu_count() or 1))
+            try:
+                vals, iterations, ok = refine(sweeper, start, len(active), dps, bits, progress)
+            finally:
+                sweeper.close()
+            sweeps, arith = sweeper.sweeps, "gmpy2 mpfr"
         with mpmath.workdps(dps + 5):
             values = [mpmath.nstr(mpmath.mpf(str(v)), dps, strip_zeros=False) for v in vals]
             vecs = eigenvectors(m_f, b_f, vals, min(vectors, len(active)), active, power,
@@ -271,17 +252,16 @@ def gram_matrix_spectrum(power: int, knots: Knots | str = "uniform", n: int | No
                            for v in vecs]
         cert.update(indexed=[bool(v) for v in ok], working_digits=dps + 2 + guard,
                     guard_digits=guard, bracket_rel_halfwidth=f"1e-{dps + 2}",
-                    sweeps=sweeper.sweeps, secant_iterations=iterations,
-                    float64_start_rel_err_max=float(np.max(np.abs(
-                        start / np.array([float(v) for v in vals]) - 1))),
-                    float64_start_rel_err_estimate_max=float(np.max(est_err)))
+                    sweeps=sweeps, secant_iterations=iterations, arithmetic=arith,
+                    **({} if est_err is None else
+                       {"float64_start_rel_err_estimate_max": float(np.max(est_err))}))
     else:
         vec_strings = []
     values += ["0"] * zeros
     cert["indexed"] += [True] * zeros
     spec = Spectrum(values=values, digits=dps,
                     method="banded B-spline pencil M y = lambda S^T S y: secant on det, "
-                           "certified by LDL^T inertia counts (gmpy2 mpfr)",
+                           f"certified by LDL^T inertia counts ({cert.get('arithmetic', 'exact')})",
                     description=f"eigenvalues of the {len(kn)}x{len(kn)} Gram matrix of "
                                 f"ReLU^{power} units on (-1, 1), knots {kn.rule}",
                     params={"power": power, "knots": kn.rule, "n": len(kn)},
