@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import math
+import threading
 from functools import lru_cache
 
 import numba
@@ -31,6 +32,9 @@ from specbias.derive.arccos import POWERS, SERIES_SWITCH, numeric_factors
 FACTORS = ("J_cs", "pi_part", "h", "h_series")
 #: Up to this input dimension the kernel sums U Vᵀ itself; above, one BLAS product (as NumPy).
 GRAM_DIM = 64
+#: One call at a time: numba's workqueue threading layer (used where neither OpenMP nor TBB is
+#: installed) aborts the process on concurrent launches; the kernel is parallel inside anyway.
+_LOCK = threading.Lock()
 # The compiled factors _<factor><p>, set by _scalar_factors() before the kernel compiles.
 _J_cs0 = _J_cs1 = _J_cs2 = _pi_part0 = _pi_part1 = _pi_part2 = None
 _h0 = _h1 = _h2 = _h_series0 = _h_series1 = _h_series2 = None
@@ -171,6 +175,7 @@ def fused_kernels(U, V, nx, ny, depth, activation, sw2, sb2, parametrization, wa
     C = U @ V.T if U.shape[1] > GRAM_DIM else np.empty((0, 0))
     S = np.empty((len(U), len(V)))
     T = np.empty(S.shape if want_ntk else (0, 0))
-    _compiled()(np.ascontiguousarray(U), np.ascontiguousarray(V.T), C, A, B, p, sw2, sb2, c0,
-                parametrization == "standard", bool(want_ntk), float(kahan_above), S, T)
+    with _LOCK:
+        _compiled()(np.ascontiguousarray(U), np.ascontiguousarray(V.T), C, A, B, p, sw2, sb2,
+                    c0, parametrization == "standard", bool(want_ntk), float(kahan_above), S, T)
     return S, (T if want_ntk else None)

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 
 import mpmath
 import numpy as np
@@ -93,15 +96,30 @@ def test_fused_deviation_near_zero_angle_against_mpmath(act, par, bv, fused_call
     assert len(fused_calls) == 9
 
 
-@pytest.mark.parametrize("p", [0, 1, 2])
-def test_compiled_deviation_has_full_relative_accuracy(p):
+def test_compiled_deviation_has_full_relative_accuracy():
     """J_p(0) − J_p(θ) as the kernel evaluates it per entry (series below SERIES_SWITCH) from
     vers = 1 − cos θ, vs the closed form subtracted at 60 digits: within a few ulps, for vers
-    from 1e-24 (θ ≈ 1.4e-12, where the direct form keeps ~4 digits) to 1.9."""
+    from 1e-24 (θ ≈ 1.4e-12, where the direct form keeps ~4 digits) to 1.9. One test for all p:
+    one compile of the scalar function."""
     ntk_fused._scalar_factors()
-    J = numeric_factors(p, "mpmath")["J"]
-    for v in np.logspace(-24, math.log10(1.9), 40):
-        th, c, s = 2 * math.asin(math.sqrt(v / 2)), 1 - v, math.sqrt(v * (2 - v))
-        with mpmath.workdps(60):
-            exact = J(0) - J(2 * mpmath.asin(mpmath.sqrt(mpmath.mpf(v) / 2)))
-            assert abs(ntk_fused._deviation(p, th, c, s, v) / exact - 1) < 1e-15
+    for p in (0, 1, 2):
+        J = numeric_factors(p, "mpmath")["J"]
+        for v in np.logspace(-24, math.log10(1.9), 40):
+            th, c, s = 2 * math.asin(math.sqrt(v / 2)), 1 - v, math.sqrt(v * (2 - v))
+            with mpmath.workdps(60):
+                exact = J(0) - J(2 * mpmath.asin(mpmath.sqrt(mpmath.mpf(v) / 2)))
+                assert abs(ntk_fused._deviation(p, th, c, s, v) / exact - 1) < 1e-15, (p, v)
+
+
+def test_concurrent_calls_under_the_workqueue_threading_layer():
+    """numba's workqueue layer (no OpenMP or TBB) aborts the process on concurrent parallel
+    launches; fused_kernels serializes them. Checked in a fresh process that selects it."""
+    code = ("import numpy as np\nfrom concurrent.futures import ThreadPoolExecutor\n"
+            "from specbias.derive.ntk import kernels\n"
+            "X = np.random.default_rng(0).standard_normal((64, 3))\n"
+            "ref = kernels(X, X, 2)[1]\nwith ThreadPoolExecutor(4) as ex:\n"
+            "    outs = list(ex.map(lambda _: kernels(X, X, 2)[1], range(8)))\n"
+            "print(all(np.array_equal(o, ref) for o in outs))\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=dict(os.environ, NUMBA_THREADING_LAYER="workqueue"), timeout=120)
+    assert run.returncode == 0 and run.stdout.split()[-1:] == ["True"], run.stderr[-2000:]
