@@ -142,11 +142,15 @@ def _module_name(xp) -> str:
     return "torch" if xp.__name__ == "torch" else "numpy"
 
 
+#: Above this |cos θ| the angle (and 1 − cos θ) comes from Kahan's formula, not from the cosine.
+KAHAN_ABOVE = 0.9
+
+
 def _sum_last(a):
     return (a * a).sum(-1)
 
 
-def angles(X, Y, xp, block: int = 2 ** 22, kahan_above: float = 0.9):
+def angles(X, Y, xp, block: int = 2 ** 22, kahan_above: float = KAHAN_ABOVE):
     """Pairwise angles between the rows of X (n, d) and Y (k, d), and the row norms.
 
     θ = arccos(u·v) where |u·v| ≤ ``kahan_above`` (there dθ = dc / sin θ costs at most a few
@@ -157,13 +161,18 @@ def angles(X, Y, xp, block: int = 2 ** 22, kahan_above: float = 0.9):
     return th, nx, ny
 
 
-def _angles(X, Y, xp, block: int = 2 ** 22, kahan_above: float = 0.9):
-    """:func:`angles` plus 1 − cos θ (= |u − v|²/2 where Kahan's formula is used) and cos θ."""
+def _unit_rows(X, Y, xp):
+    """The rows of X and Y scaled to unit length, and their norms."""
     nx, ny = xp.sqrt(_sum_last(X)), xp.sqrt(_sum_last(Y))
     if bool((nx == 0).any()) or bool((ny == 0).any()):
         raise InvalidArgument("an input vector is zero: the angle to it is undefined; "
                               "remove zero rows or add a bias coordinate")
-    U, V = X / nx[:, None], Y / ny[:, None]
+    return X / nx[:, None], Y / ny[:, None], nx, ny
+
+
+def _angles(X, Y, xp, block: int = 2 ** 22, kahan_above: float = KAHAN_ABOVE):
+    """:func:`angles` plus 1 − cos θ (= |u − v|²/2 where Kahan's formula is used) and cos θ."""
+    U, V, nx, ny = _unit_rows(X, Y, xp)
     c = xp.clip(U @ V.T, -1, 1)
     th, vers = xp.arccos(c), 1 - c
     near = xp.abs(c) > kahan_above
@@ -254,11 +263,15 @@ def _erf_layer(q1, q2, sig_prev, sw2, sb2, xp):
 
 
 def kernels(X, Y, depth: int = 1, activation: str = "relu", weight_var: float = 2.0,
-            bias_var: float = 0.0, parametrization: str = "ntk", xp=None, want_ntk: bool = True, history: list | None = None):
+            bias_var: float = 0.0, parametrization: str = "ntk", xp=None, want_ntk: bool = True,
+            history: list | None = None, compiled: bool = True):
     """(NNGP, NTK) matrices Σ^(L+1)(X, Y), Θ^(L+1)(X, Y) of a deep fully connected network.
 
     ``xp`` is numpy (default) or torch; X, Y are (n, d) and (k, d) arrays of that module.
     ``history``, when a list, receives (Σ^(l+1), Σ̇^(l+1)) for l = 1..L.
+    NumPy float64 inputs of the arc-cosine family (relu, relu2, step) without ``history`` go
+    through the compiled per-entry recursion of :mod:`specbias.derive.ntk_fused` unless
+    ``compiled`` is False (the array path below: same formulas, same accuracy).
     """
     if xp is None:
         import numpy as xp
@@ -271,6 +284,13 @@ def kernels(X, Y, depth: int = 1, activation: str = "relu", weight_var: float = 
                               "use 2-d arrays (n, d) and (k, d) with the same d")
     if not bool(xp.isfinite(X).all()) or not bool(xp.isfinite(Y).all()):
         raise InvalidArgument("inputs contain NaN or infinity: use finite values")
+    if (compiled and history is None and xp.__name__ == "numpy" and activation != "erf"
+            and X.dtype == xp.float64 and Y.dtype == xp.float64):
+        if activation == "step" and want_ntk:
+            _no_step_ntk()
+        from specbias.derive.ntk_fused import fused_kernels
+        return fused_kernels(*_unit_rows(X, Y, xp), depth, activation, sw2, sb2,
+                             parametrization, want_ntk, KAHAN_ABOVE)
     rows = max(1, BLOCK_ENTRIES // max(1, Y.shape[0]))
     on_gpu = getattr(X, "is_cuda", False)
     if history is None and not on_gpu and X.shape[0] > rows:
@@ -288,6 +308,11 @@ def kernels(X, Y, depth: int = 1, activation: str = "relu", weight_var: float = 
         cat = xp.concatenate if xp.__name__ == "numpy" else xp.cat
         return cat([a for a, _ in parts]), (cat([b for _, b in parts]) if want_ntk else None)
     return _kernels_block(X, Y, depth, activation, sw2, sb2, parametrization, xp, want_ntk, history)
+
+
+def _no_step_ntk():
+    raise InvalidArgument("the step activation has no finite NTK (σ' = δ): use relu, "
+                          "relu2 or erf, or ask for the NNGP only")
 
 
 #: Pairs per block in :func:`kernels` (256 KiB of float64 per array).
@@ -313,8 +338,7 @@ def _kernels_block(X, Y, depth, activation, sw2, sb2, parametrization, xp, want_
         else:
             q1n, q2n, sig_n, vers, sigdot = _homogeneous_layer(p, q1, q2, vers, sw2, sb2, xp)
         if sigdot is None and want_ntk:
-            raise InvalidArgument("the step activation has no finite NTK (σ' = δ): use relu, "
-                                  "relu2 or erf, or ask for the NNGP only")
+            _no_step_ntk()
         if not want_ntk:
             ntk = None
         elif parametrization == "ntk":
