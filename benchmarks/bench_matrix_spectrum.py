@@ -81,11 +81,12 @@ def main() -> None:
         print(f"{n:6d} {t_fast:8.2f} {t_mpfr:8.2f} {t_eigsy:9.2f} {t_np:8.3f} "
               f"{t_mpfr / t_fast:9.1f} {t_eigsy / t_fast:10.1f} {t_fast / t_np:10.0f} "
               f"{err_mpfr:9.1e} {err_eigsy:10.1e} {err_np:20.1e}", flush=True)
-        rows.append({"n": n, "fast_s": t_fast, "mpfr_s": t_mpfr, "eigsy_s": t_eigsy,
+        rows.append({k: (None if isinstance(v, float) and v != v else v) for k, v in {
+                     "n": n, "fast_s": t_fast, "mpfr_s": t_mpfr, "eigsy_s": t_eigsy,
                      "numpy_s": t_np, "mpfr_rel_err": err_mpfr, "eigsy_rel_err": err_eigsy,
                      "numpy_rel_err_worst": err_np, "certified": all(cert["indexed"]),
                      "arithmetic": cert["arithmetic"], "sweeps": cert["sweeps"],
-                     "working_digits": cert["working_digits"]})
+                     "working_digits": cert["working_digits"]}.items()})
     Path(args.out).write_text(json.dumps({
         "power": args.power, "dps": args.dps, "knots": "uniform", "cpu_count": os.cpu_count(),
         "machine": platform.machine(), "rows": rows}, indent=2))

@@ -106,7 +106,8 @@ def _put(arr, v):
 
 
 @numba.njit(parallel=True, cache=True)
-def _sweep(m, b, b_one_limb, new_row, shifts, want_det, one, neg_out, mant_out, exp_out):
+def _sweep(m, b, b_one_limb, new_row, shifts, want_det, one, neg_out, mant_out, exp_out,
+           growth_out):
     """The sweep, two shifts per task (lanes A and B of every number); the last w rows of L
     and 1/D in ring buffers; ``one`` (1 in both lanes) fixes the format by its size."""
     w1, n, k = m.shape[0], m.shape[1], shifts.shape[0]
@@ -123,6 +124,7 @@ def _sweep(m, b, b_one_limb, new_row, shifts, want_det, one, neg_out, mant_out, 
         a = np.zeros((w1, 8))                    # row i of M - t B (kept while rows repeat)
         u = np.zeros((w1, 8))
         mant, e0, e1, c0, c1 = one, 0, 0, 0, 0
+        g0, g1 = 0.0, 0.0
         for i in range(n):
             top = min(i, w)
             here = i % w1
@@ -153,6 +155,14 @@ def _sweep(m, b, b_one_limb, new_row, shifts, want_det, one, neg_out, mant_out, 
                 dv = _read(buf, one)
             c0 += dv[0] < 0.0
             c1 += dv[h] < 0.0
+            # pivot growth: diag(|L||D||L^T|)_i = |d_i| + sum_j |u_j l_j| against
+            # |M_ii| + |t B_ii| (leading limbs suffice for a magnitude)
+            s0, s1 = abs(dv[0]), abs(dv[h])
+            for j in range(1, top + 1):
+                s0 += abs(u[j, 0] * lrows[here, j, 0])
+                s1 += abs(u[j, h] * lrows[here, j, h])
+            g0 = max(g0, s0 / (abs(m[0, i, 0]) + abs(t[0] * b[0, i, 0])))
+            g1 = max(g1, s1 / (abs(m[0, i, 0]) + abs(t[h] * b[0, i, 0])))
             _put(inv[here], _inv(dv))
             if want_det:                         # mantissa in [1/2, 1) times 2^e per lane
                 _put(buf, _mul(mant, dv))
@@ -164,6 +174,7 @@ def _sweep(m, b, b_one_limb, new_row, shifts, want_det, one, neg_out, mant_out, 
                     buf[h + q] = math.ldexp(buf[h + q], -f1)
                 mant = _read(buf, one)
         _put(buf, mant)
+        growth_out[i0], growth_out[i1] = g0, g1
         neg_out[i0], exp_out[i0] = c0, e0
         mant_out[i0, :h] = buf[:h]
         neg_out[i1], exp_out[i1] = c1, e1
@@ -202,8 +213,10 @@ def from_limbs(arr, exps=None, bits: int = 300) -> list:
 
 def sweep(m_limbs, b_limbs, shifts, want_det: bool = False, limbs: int = 4):
     """Negative-pivot counts of M - t B for every shift (rows of 4 limbs; ``limbs`` = 2 uses
-    the first two), and if ``want_det`` the determinants as (mantissa limbs, exponents of 2).
-    See :func:`band_ldl.sweep`."""
+    the first two); if ``want_det`` the determinants as (mantissa limbs, exponents of 2), else
+    None; and the pivot growth per shift, max_i diag(|L||D||L^T|)_ii / (|M_ii| + |t B_ii|),
+    which scales the backward error of the factorization (Higham, *Accuracy and Stability*,
+    Thm. 10.3 for LDL^T). See :func:`band_ldl.sweep`."""
     shifts = np.ascontiguousarray(shifts)
     k = shifts.shape[0]
     neg = np.zeros(k, dtype=np.int64)
@@ -215,8 +228,9 @@ def sweep(m_limbs, b_limbs, shifts, want_det: bool = False, limbs: int = 4):
                   axis=(0, 2))
     new_row = np.concatenate([[True], ~same])
     one = (1.0, 0.0, 1.0, 0.0) if limbs == 2 else (1.0, 0.0, 0.0, 0.0) * 2
-    _sweep(m_limbs, b_limbs, one_limb, new_row, shifts, want_det, one, neg, mant, expo)
-    return neg, ((mant, expo) if want_det else None)
+    growth = np.zeros(k)
+    _sweep(m_limbs, b_limbs, one_limb, new_row, shifts, want_det, one, neg, mant, expo, growth)
+    return neg, ((mant, expo) if want_det else None), growth
 
 
 __all__ = ["Sweeper", "TINY", "band_to_limbs", "from_limbs", "sweep", "to_limbs"]
@@ -230,10 +244,12 @@ class Sweeper:
         self.limbs, self.bits = limbs, bits
         self.m, self.b = band_to_limbs(m_band, 4), band_to_limbs(b_band, 4)
         self.sweeps = 0
+        self.growth = 0.0          # largest pivot growth of any sweep (see :func:`sweep`)
 
     def __call__(self, shifts, want_det=False):
         self.sweeps += 1
-        neg, det = sweep(self.m, self.b, to_limbs(shifts, 4), want_det, self.limbs)
+        neg, det, growth = sweep(self.m, self.b, to_limbs(shifts, 4), want_det, self.limbs)
+        self.growth = max(self.growth, float(growth.max(initial=0.0)))
         return neg, (from_limbs(*det, bits=self.bits) if want_det else None)
 
     def close(self):

@@ -68,6 +68,23 @@ def test_operations_against_gmpy2(k, ops, bound_bits):
     assert max(worst.values()) < 2.0 ** -bound_bits, worst
 
 
+def _growth_dense(m, b, t):
+    """max_i diag(|L||D||L^T|)_ii / (|M_ii| + |t B_ii|) by a dense float64 LDL^T (no pivots)."""
+    n = len(m[0])
+    mm, bb = np.zeros((n, n)), np.zeros((n, n))
+    for d in range(len(b)):
+        for i in range(d, n):
+            mm[i, i - d] = mm[i - d, i] = float(m[d][i]) if d < len(m) else 0.0
+            bb[i, i - d] = bb[i - d, i] = float(b[d][i])
+    a = mm - t * bb
+    low, dg = np.eye(n), np.zeros(n)
+    for j in range(n):
+        dg[j] = a[j, j] - (low[j, :j] ** 2 * dg[:j]).sum()
+        low[j + 1:, j] = (a[j + 1:, j] - (low[j + 1:, :j] * low[j, :j] * dg[:j]).sum(1)) / dg[j]
+    diag = (low ** 2 * np.abs(dg)).sum(1)
+    return float(np.max(diag / (np.abs(np.diag(mm)) + abs(t) * np.abs(np.diag(bb)))))
+
+
 @pytest.mark.parametrize("power,rule,n", [(1, "uniform", 60), (3, "uniform", 40),
                                           (2, "random:3", 50)])
 @pytest.mark.parametrize("limbs", [2, 4])
@@ -78,9 +95,10 @@ def test_sweep_matches_mpfr(power, rule, n, limbs):
     shifts = [gmpy2.mpq(7, 3 * 10 ** k) for k in range(3 * power + 8)]   # odd and even counts
     neg0, det0 = band_ldl.sweep(band_ldl.to_mpfr_band(m, BITS), band_ldl.to_mpfr_band(b, BITS),
                                 [gmpy2.mpfr(x, BITS) for x in shifts], BITS, True)
-    neg, det = band_ldl_md.sweep(band_ldl_md.band_to_limbs(m, 4), band_ldl_md.band_to_limbs(b, 4),
+    neg, det, growth = band_ldl_md.sweep(band_ldl_md.band_to_limbs(m, 4), band_ldl_md.band_to_limbs(b, 4),
                                  band_ldl_md.to_limbs(shifts, 4), True, limbs)
     assert list(neg) == list(neg0)
+    assert np.allclose(growth, [_growth_dense(m, b, float(t)) for t in shifts], rtol=1e-8)
     with gmpy2.context(gmpy2.get_context(), precision=BITS):
         rel = max(abs(x / y - 1) for x, y in zip(band_ldl_md.from_limbs(*det), det0))
     assert rel < (1e-18 if limbs == 2 else 1e-48)
