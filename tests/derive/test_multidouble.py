@@ -98,7 +98,8 @@ def test_sweep_matches_mpfr(power, rule, n, limbs):
     neg, det, growth = band_ldl_md.sweep(band_ldl_md.band_to_limbs(m, 4), band_ldl_md.band_to_limbs(b, 4),
                                  band_ldl_md.to_limbs(shifts, 4), True, limbs)
     assert list(neg) == list(neg0)
-    assert np.allclose(growth, [_growth_dense(m, b, float(t)) for t in shifts], rtol=1e-8)
+    # a magnitude from leading limbs vs a float64 factorization (its own rounding x growth)
+    assert np.allclose(growth, [_growth_dense(m, b, float(t)) for t in shifts], rtol=1e-4)
     with gmpy2.context(gmpy2.get_context(), precision=BITS):
         rel = max(abs(x / y - 1) for x, y in zip(band_ldl_md.from_limbs(*det), det0))
     assert rel < (1e-18 if limbs == 2 else 1e-48)
