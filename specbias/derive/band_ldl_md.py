@@ -2,11 +2,13 @@
 quad-double arithmetic: the fast path of :mod:`specbias.derive.band_ldl` (same algorithm, same
 results up to rounding; band LDL^T without pivoting, Golub & Van Loan, 4th ed., Sec. 4.3).
 
-Numbers are tuples of ``limbs`` float64 (:mod:`specbias.derive.multidouble`); arrays carry the
-limbs in their last axis. One shift per task, the shifts spread over the cores with
-``numba.prange``; the row recurrence keeps the last w rows of L and 1/D in small scratch
-arrays. Determinants come back as mantissa (|m| in [1/2, 1)) and a power of two, because
-prod d_i over 10^4 rows leaves the float64 exponent range.
+Numbers are tuples of float64 limbs (:mod:`specbias.derive.multidouble`); arrays carry the
+limbs in their last axis. Each task runs two shifts at once (every number a pair, lane A then
+lane B, so that two independent dependency chains fill the pipeline: about 2x over one shift
+per task here), the tasks spread over the cores with ``numba.prange``; the row recurrence keeps
+the last w rows of L and 1/D in small scratch arrays. Determinants come back as mantissa
+(|m| in [1/2, 1)) and a power of two, because prod d_i over 10^4 rows leaves the float64
+exponent range. Compiled on first use and cached on disk (numba ``cache=True``).
 """
 
 from __future__ import annotations
@@ -233,9 +235,6 @@ def sweep(m_limbs, b_limbs, shifts, want_det: bool = False, limbs: int = 4):
     return neg, ((mant, expo) if want_det else None), growth
 
 
-__all__ = ["Sweeper", "TINY", "band_to_limbs", "from_limbs", "sweep", "to_limbs"]
-
-
 class Sweeper:
     """:func:`sweep` behind the interface of ``matrix_spectrum``'s gmpy2 sweeper: shifts as
     mpfr in, (negative counts, determinants as mpfr or None) out."""
@@ -252,5 +251,5 @@ class Sweeper:
         self.growth = max(self.growth, float(growth.max(initial=0.0)))
         return neg, (from_limbs(*det, bits=self.bits) if want_det else None)
 
-    def close(self):
-        pass
+
+__all__ = ["Sweeper", "TINY", "band_to_limbs", "from_limbs", "sweep", "to_limbs"]

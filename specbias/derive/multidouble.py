@@ -3,15 +3,17 @@
 A double-double (dd) is an unevaluated sum of 2 doubles (106 significant bits, about 31
 digits), a quad-double (qd) of 4 (about 209 bits, 62 digits). The algorithms are those of
 Hida, Li & Bailey, *Library for double-double and quad-double arithmetic* (2008; QD's
-``sloppy_add``, ``sloppy_mul``, ``sloppy_div`` and ``renorm``), with the exact product
-a*b = p + e from a fused multiply-add (``llvm.fma.f64``; Ogita, Rump & Oishi 2005).
+``sloppy_add`` and ``sloppy_mul``, the reciprocal by QD's long division, and a branch-free
+variant of ``renorm``), with the exact product a*b = p + e from a fused multiply-add
+(``llvm.fma.f64``; Ogita, Rump & Oishi 2005).
 
 Error model (what :mod:`specbias.derive.matrix_spectrum` relies on): every operation returns
 op(a(1 + α), b(1 + β)) with |α|, |β| ≤ c·2^-(53·limbs) for a small c (the sloppy sum is not
 IEEE-style correctly rounded under cancellation, but each operand is perturbed only
 relatively, which is what the backward error analysis of LDL^T needs (Higham, *Accuracy and
-Stability of Numerical Algorithms*, 2nd ed., Sec. 2.4 and 10.1)). The tests compare every
-operation with gmpy2 at 300 bits. Overflow and underflow are the caller's business (the
+Stability of Numerical Algorithms*, 2nd ed., Sec. 2.4 and 10.1)). Measured against gmpy2 at
+400 bits over 2000 random operands (a third with heavy cancellation): dd within 2^-104.5,
+qd within 2^-210.3, hence ``BITS``; the tests hold every operation to ``BITS``. Overflow and underflow are the caller's business (the
 determinants in :mod:`.band_ldl_md` are kept as mantissa × 2^exponent).
 """
 
@@ -26,8 +28,9 @@ from numba.extending import intrinsic
 BITS = {2: 104, 4: 206}
 
 _jit = numba.njit(cache=True)
-#: The error-free transformations are inlined into each operation (numba IR inlining; LLVM
-#: does not inline across numba functions), the operations themselves are called.
+#: The error-free transformations are inlined into each operation (numba IR inlining); the
+#: operations themselves are called (inlining them at every call site made a kernel's compile
+#: take minutes).
 _leaf = numba.njit(inline="always", cache=True)
 
 
