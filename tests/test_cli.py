@@ -121,6 +121,15 @@ def test_spectrum_gram_json(tmp_path):
     assert len(data["vectors"]) == 1 and len(data["knots"]) == 12
 
 
+def test_spectrum_gram_arithmetic_paths_agree():
+    """--arithmetic auto (compiled quad-double) and mpfr (gmpy2) certify the same values."""
+    out = {a: json.loads(run("spectrum", "gram", "--power", "2", "--n", "30", "--no-cache",
+                             "--arithmetic", a, "--json").stdout) for a in ("auto", "mpfr")}
+    assert out["auto"]["certificate"]["arithmetic"].startswith("quad-double")
+    assert out["auto"]["certificate"]["growth_digits"] <= 12
+    assert out["auto"]["values"] == out["mpfr"]["values"]
+
+
 def test_cutoffs_theory_json():
     data = json.loads(run("cutoffs", "--dims", "1,3", "--json").stdout)
     rows = {(r["dtype"], r["d"]): r for r in data["rows"]}

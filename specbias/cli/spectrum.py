@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from specbias.cli.common import int_arg, print_json, progress_bar
 from specbias.derive.knots import knots as make_knots
-from specbias.derive.matrix_spectrum import gram_matrix_spectrum
+from specbias.derive.matrix_spectrum import GUARD, gram_matrix_spectrum
 from specbias.derive.params import check_count, check_dps, check_power
 from specbias.errors import require
 
@@ -19,6 +19,9 @@ def register(sub) -> None:
                    help="uniform | random:SEED | chebyshev | adaptive:EXPR | list:V1,V2,...")
     g.add_argument("--dps", type=int_arg, default=30, help="decimal digits, 5..50 (default 30)")
     g.add_argument("--vectors", type=int_arg, default=0, help="also K leading eigenvectors")
+    g.add_argument("--arithmetic", choices=("auto", "mpfr"), default="auto",
+                   help="auto: compiled double-double/quad-double sweeps when 62 digits suffice "
+                        "(else gmpy2); mpfr: always gmpy2 with float64 starts (slower)")
     g.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     g.add_argument("--json", action="store_true", help="print JSON")
     g.set_defaults(handler=_gram)
@@ -34,7 +37,8 @@ def _gram(args) -> int:
     kn = make_knots(args.knots, n, dps)
     with progress_bar(n, "eigenvalues") as update:
         spec = gram_matrix_spectrum(args.power, kn, dps=dps, vectors=args.vectors,
-                                    progress=update, use_cache=not args.no_cache)
+                                    progress=update, use_cache=not args.no_cache,
+                                    arithmetic=args.arithmetic)
     cert = spec.extras["certificate"]
     if args.json:
         print_json(dict(spec.to_json(), knots=[str(v) for v in kn.values]))
@@ -44,6 +48,9 @@ def _gram(args) -> int:
         print(f"lambda_{k} = {v}")
     print(f"# certified (inertia counts bracket each value within relative "
           f"{cert.get('bracket_rel_halfwidth', 'exact')}): {sum(cert['indexed'])}/{len(spec.values)}")
+    if "pivot_growth_max" in cert:
+        print(f"# pivot growth (measured): 10^{cert['growth_digits']:.1f}; the error model "
+              f"allows 10^{GUARD}")
     for k, vec in enumerate(spec.extras.get("vectors", []), start=1):
         print(f"v_{k} = [{', '.join(vec)}]")
     return 0
