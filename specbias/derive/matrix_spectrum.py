@@ -3,16 +3,19 @@
 Method (see :mod:`specbias.derive.bspline` for the congruence, :mod:`.band_ldl` /
 :mod:`.band_ldl_md` for the counts, :mod:`.pencil_roots` for the iteration):
 
-1. Exact banded pencil M y = lambda B y (M = S^T G S, B = S^T S; rationals), rounded to a
-   working precision of W = D + 2 + GUARD + g digits with g = (2P+2) log10(2/h_min) (h_min
-   the smallest knot gap), which covers the error model below.
-2. Arithmetic: compiled quad-double sweeps (62 digits; double-double, 31, when W fits) when
-   W <= 62, else gmpy2 mpfr at W digits (``arithmetic="mpfr"`` forces the latter).
+1. Exact banded pencil M y = lambda B y (M = S^T G S, B = S^T S; rationals), rounded to the
+   working precision each eigenvalue needs by the error model below: W = D + 2 + GUARD + c
+   digits, c = c(lambda) (:func:`conditioning`) on the compiled path, c = g =
+   (2P+2) log10(2/h_min) (h_min the smallest knot gap; a bound on kappa(B)) on the gmpy2 path.
+2. Arithmetic: compiled double-double (31 digits) when every eigenvalue's W fits, else
+   quad-double (62) for every eigenvalue whose W fits and gmpy2 mpfr for the few largest
+   whose W does not (the smallest ones need c ~ log10 kappa(M) only); gmpy2 for everything
+   when even the smallest do not fit (``arithmetic="mpfr"`` forces it).
 3. Starting values. Compiled path: inertia counts alone (:func:`pencil_roots.count_starts`,
-   O(N^2) per sweep, no dense matrix), then a double-double secant phase to 31 - g - 2
-   digits. gmpy2 path: float64, per k the better of ``eigvalsh(G)`` (absolute error about
-   u*lambda_1, good for the top) and the singular values of X = S R^-1 with M = R^T R
-   (lambda = sigma^-2; good for the bottom) -- dense, O(N^3).
+   O(N^2) per sweep, no dense matrix), then a double-double secant phase, each eigenvalue to
+   31 - 2 - c(lambda) digits. gmpy2 path: float64, per k the better of ``eigvalsh(G)``
+   (absolute error about u*lambda_1, good for the top) and the singular values of
+   X = S R^-1 with M = R^T R (lambda = sigma^-2; good for the bottom) -- dense, O(N^3).
 4. Secant iteration on det(M - t B) for all k at once, the other eigenvalues deflated by
    their current estimates, each evaluation also giving the inertia count that narrows a
    bracket; a step leaving the bracket is replaced by its geometric midpoint.
@@ -24,7 +27,10 @@ Error model. Rounding M and B to W digits perturbs the pencil by E_M, E_B with
 |E| <= 10^-W |.| entrywise; for an eigenpair (lambda, y) first-order perturbation gives
 |d lambda|/lambda <= 10^-W (|y|^T|M||y| / y^T M y + |y|^T|B||y| / y^T B y), bounded by
 10^-W (kappa(M) + kappa(B)); kappa(M) = O(1) for B-splines with diag(M) ~ 1 (de Boor's
-stability of the B-spline basis) and kappa(B) <= ||S||^2 ||S^-1||^2 = O((2/h_min)^(2P+2)).
+stability of the B-spline basis) and kappa(B) <= ||S||^2 ||S^-1||^2 = O((2/h_min)^(2P+2)) --
+or, per eigenvalue, by 10^(c(lambda) - W) (:func:`conditioning`). For the largest
+eigenvalues of the compiled path's quad-double part, 10^(c - 62 + GUARD) must also stay below
+their distance to the certificate shifts of that part (checked).
 LDL^T without pivoting adds backward errors of the same order when the pivots do not grow;
 the guard digits ``GUARD`` cover growth of up to 10^GUARD. On the compiled path the growth
 is measured in every sweep, rho = max_i diag(|L||D||L^T|)_ii / (|M_ii| + t|B_ii|), whose
@@ -62,7 +68,7 @@ GUARD = 12
 #: Working digits of the compiled formats: double-double 31, quad-double 62.
 MD_DIGITS = {limbs: int(bits * math.log10(2)) for limbs, bits in multidouble.BITS.items()}
 #: Largest conditioning digits g for which double-double counts still give useful starts.
-DD_START_MAX_G = 24
+DD_START_MAX_G = 27
 #: Below this many shifts a sweep runs in-process (a pool costs more than it saves).
 PARALLEL_MIN = 256
 
@@ -140,34 +146,86 @@ def _guard_digits(kn, power: int) -> int:
     return GUARD + math.ceil((2 * power + 2) * math.log10(2 / h))
 
 
-def _solve_md(m_q, b_q, kn, power, dps, bits, g, limbs, progress):
-    """Starts from inertia counts (:func:`count_starts`); if the working format is
-    quad-double, a double-double secant phase first, to the digits double-double can hold
-    (31 - g - 2; g = conditioning digits); then secant and certificate in the working format
-    (``limbs`` 2 or 4). Returns values, iterations, flags, sweeps, the arithmetic used and the
-    largest pivot growth of the working-format sweeps."""
+def _band_floats(band) -> np.ndarray:
+    return np.array([[float(v) for v in row] for row in band])
+
+
+def conditioning(m_q, b_q):
+    """c(lambda) = log10((||M|| + lambda ||B||) / lambda_min(M)) (infinity norms of |M|, |B|):
+    the first-order relative sensitivity of an eigenvalue lambda of M y = lambda B y to
+    entrywise relative perturbations of M and B, |y|^T|M||y| / y^T M y + |y|^T|B||y| / y^T B y,
+    is at most 10^c(lambda), because y^T B y = y^T M y / lambda >= lambda_min(M) |y|^2 / lambda.
+    Small for the small eigenvalues, (2P+2) log10(N)-ish for the largest (lambda_min(M) by
+    LAPACK's banded eigensolver in float64; M is a well-conditioned B-spline mass matrix)."""
+    mf, bf = _band_floats(m_q), _band_floats(b_q)
+    n = mf.shape[1]
+    low = np.zeros_like(mf)
+    for d in range(len(mf)):
+        low[d, :n - d] = mf[d, d:]
+    lmin = scipy.linalg.eig_banded(low, lower=True, eigvals_only=True, select="i",
+                                   select_range=(0, 0))[0] * (1 - 1e-8)
+
+    def norm(f):
+        s = np.abs(f[0]).copy()
+        for d in range(1, len(f)):
+            s[d:] += np.abs(f[d][d:])
+            s[:n - d] += np.abs(f[d][d:])
+        return float(s.max())
+    nm, nb = norm(mf), norm(bf)
+    return lambda lam: np.log10((nm + np.asarray(lam, dtype=float) * nb) / lmin)
+
+
+def _solve_md(m_q, b_q, kn, power, dps, cond, lam_hi, limbs, progress, workers):
+    """The compiled path. Starts from inertia counts (:func:`count_starts`); if the working
+    format is quad-double, a double-double secant phase first, each eigenvalue to the digits
+    double-double holds for it (31 - 2 - c(lambda)); then secant and certificate in the working
+    format (``limbs`` 2 or 4) for every eigenvalue whose D + 2 + GUARD + c(lambda) digits fit
+    it, and in gmpy2 at the digits they need for the few largest that do not. Returns values,
+    iterations, flags, sweeps, the arithmetic used, the largest pivot growth of the compiled
+    working sweeps and the largest number of digits used."""
     n = len(kn)
+    bits = math.ceil(MD_DIGITS[limbs] * math.log2(10)) + 16
     work = band_ldl_md.Sweeper(m_q, b_q, limbs, bits)
-    dd_first = limbs == 4 and g <= DD_START_MAX_G
+    dd_first = limbs == 4 and cond(lam_hi) <= DD_START_MAX_G
     coarse = band_ldl_md.Sweeper(m_q, b_q, 2, bits) if dd_first else work
-    b = np.array([float(v) for v in kn])
-    hi = 1.01 * float(np.sum(gram_kernel(power).numeric("numpy")(b, b)))  # trace >= lambda_1
-    start, lo, hi = count_starts(coarse, n, hi, hi * 10.0 ** -(g + 8))
+    start, lo, hi = count_starts(coarse, n, lam_hi, lam_hi * 10.0 ** -(cond(lam_hi) + 8))
     half = (lambda c: progress(c / 2)) if progress is not None and dd_first else progress
-    first_step = 1e-6                  # about the error of starts from counts
-    if dd_first:                       # each phase fills half of the progress bar
-        dd_digits = MD_DIGITS[2] - g - 2
+    first_step = np.full(n, 1e-6)       # about the error of starts from counts
+    if dd_first:                        # each phase fills half of the progress bar
+        dd_digits = MD_DIGITS[2] - 2 - np.ceil(cond(start))
         start, _, _ = refine(coarse, start, n, dd_digits - 4, bits, half, (lo, hi),
-                              first_step=first_step, certify=False)
-        first_step = 10.0 ** -dd_digits
+                             first_step=first_step, certify=False)
+        first_step = 10.0 ** -np.maximum(dd_digits, 1)
         with gmpy2.context(gmpy2.get_context(), precision=bits):   # dd counts may err by that
-            lo = [v * (1 - 10 * first_step) for v in lo]
-            hi = [v * (1 + 10 * first_step) for v in hi]
-    vals, iterations, ok = refine(work, start, n, dps, bits, half, (lo, hi), first_step)
+            lo = [v * (1 - 10 * e) for v, e in zip(lo, first_step)]
+            hi = [v * (1 + 10 * e) for v, e in zip(hi, first_step)]
+    lam = np.array([float(v) for v in start])
+    need = dps + 2 + GUARD + np.ceil(cond(lam)).astype(int)
+    top = int(np.sum(need > MD_DIGITS[limbs]))     # the largest eigenvalues come first
+    # the working format must not move a top eigenvalue past the bulk's certificate shifts
+    while 0 < top < n and lam[top - 1] * (1 - 10.0 ** (cond(lam[top - 1]) + GUARD
+                                                      - MD_DIGITS[limbs])) <= lam[top] * 1.001:
+        top += 1
+    vals, iterations, ok = (start, 0, np.zeros(n, dtype=bool)) if top == n else refine(
+        work, start, n, dps, bits, half, (lo, hi), first_step, indices=range(top, n))
+    sweeps = work.sweeps + (coarse.sweeps if dd_first else 0)
     names = {2: "double-double", 4: "quad-double"}
     arith = names[limbs] + (" (starts and first digits in double-double)" if dd_first else "")
-    sweeps = work.sweeps + (coarse.sweeps if dd_first else 0)
-    return vals, iterations, ok, sweeps, arith, work.growth
+    digits = MD_DIGITS[limbs] if top < n else 0
+    if top:
+        digits_top = int(need[:top].max())
+        bits_top = math.ceil(digits_top * math.log2(10)) + 16
+        mpfr = _Sweeper(band_ldl.to_mpfr_band(m_q, bits_top), band_ldl.to_mpfr_band(b_q, bits_top),
+                        bits_top, workers if workers is not None else min(2, os.cpu_count() or 1))
+        try:
+            vals, it_top, ok_top = refine(mpfr, vals, n, dps, bits_top, None, (lo, hi),
+                                          first_step, indices=range(top))
+        finally:
+            mpfr.close()
+        ok, iterations, sweeps = ok | ok_top, max(iterations, it_top), sweeps + mpfr.sweeps
+        arith += f"; the {top} largest in gmpy2 mpfr at {digits_top} digits"
+        digits = max(digits, digits_top)
+    return vals, iterations, ok, sweeps, arith, work.growth, digits
 
 
 def eigenvectors(m_f, b_f, vals, count, kn, power, scale, bits, seed=0):
@@ -235,18 +293,26 @@ def gram_matrix_spectrum(power: int, knots: Knots | str = "uniform", n: int | No
         m_f, b_f = band_ldl.to_mpfr_band(m_q, bits), band_ldl.to_mpfr_band(b_q, bits)
         require(arithmetic in ("auto", "mpfr"),
                 f"arithmetic {arithmetic!r} is not known: use 'auto' or 'mpfr'")
-        limbs = next((k for k in (2, 4) if dps + 2 + guard <= MD_DIGITS[k]), None) \
-            if arithmetic == "auto" else None
-        est_err, growth = None, {}
+        limbs, est_err, growth = None, None, {}
+        if arithmetic == "auto":
+            cond = conditioning(m_q, b_q)
+            b = np.array([float(v) for v in active])
+            lam_hi = 1.01 * float(np.sum(gram_kernel(power).numeric("numpy")(b, b)))  # trace
+            if dps + 2 + GUARD + cond(lam_hi) <= MD_DIGITS[2]:
+                limbs = 2
+            elif dps + 2 + GUARD + cond(0.0) <= MD_DIGITS[4]:
+                limbs = 4
         if limbs is not None:
-            vals, iterations, ok, sweeps, arith, rho = _solve_md(m_q, b_q, active, power, dps,
-                                                                 bits, guard - GUARD, limbs, progress)
+            vals, iterations, ok, sweeps, arith, rho, digits = _solve_md(
+                m_q, b_q, active, power, dps, cond, lam_hi, limbs, progress, workers)
             # the error model assumed pivot growth below 10^GUARD: check the measured one
             w = len(b_q) - 1
             growth = {"pivot_growth_max": rho,
                       "growth_digits": math.log10((2 * w + 1) * (w + 1) * max(rho, 1.0))}
             if growth["growth_digits"] > GUARD:
                 limbs = None                 # not covered: redo in gmpy2 (growth not measured)
+            else:
+                guard = digits - dps - 2     # the most digits any eigenvalue needed
         if limbs is None:  # beyond quad-double: float64 starts (dense, O(N^3)) and gmpy2 sweeps
             start, est_err = float_starts(active, power, m_q, scale)
             start = np.maximum(start, np.finfo(float).tiny)

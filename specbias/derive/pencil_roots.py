@@ -7,6 +7,8 @@ one of :mod:`specbias.derive.matrix_spectrum` or :class:`specbias.derive.band_ld
 
 from __future__ import annotations
 
+import math
+
 import gmpy2
 import numpy as np
 
@@ -78,24 +80,34 @@ def _deflation(zp, dz, z, ks, chunk: int = 256):
 
 
 def refine(sweeper, start, n, dps, bits, progress=None, brackets=None, first_step=2.0 ** -40,
-            certify=True):
+            certify=True, indices=None):
     """Secant iteration + bracket for every index; returns mpfr values, iterations used and
     the certificate flags. ``start``: floats or mpfr; ``brackets``: (lo, hi) lists or None;
-    ``first_step``: relative offset of the second secant point (about the start's error).
-    With ``certify`` False it stops at convergence to ``dps`` + 4 digits (flags all False)."""
-    delta = gmpy2.mpfr(10) ** -(dps + 2)
+    ``first_step``: relative offset of the second secant point (about the start's error; one
+    number, or one per index).
+    With ``certify`` False it stops at convergence to ``dps`` + 4 digits (flags all False);
+    there ``dps`` may be an array, one number of digits per index. ``indices``: iterate and
+    certify only these (the others keep their start values, used in the deflation)."""
+    todo = list(range(n)) if indices is None else [int(k) for k in indices]
+    digits = np.broadcast_to(np.asarray(dps, dtype=float), (n,))
     with gmpy2.context(gmpy2.get_context(), precision=bits):
         t_prev = [gmpy2.mpfr(v) for v in start]
-        t_cur = [v * (1 + gmpy2.mpfr(first_step)) for v in t_prev]
+        t_cur = list(t_prev)
+        offset = np.broadcast_to(np.asarray(first_step, dtype=float), (n,))
+        for k in todo:
+            t_cur[k] = t_prev[k] * (1 + gmpy2.mpfr(offset[k]))
         lo, hi = ([gmpy2.mpfr(v) for v in brackets[0]], [gmpy2.mpfr(v) for v in brackets[1]]) \
             if brackets is not None else ([gmpy2.mpfr(0)] * n, [gmpy2.mpfr("inf")] * n)
         below = np.array([n - k - 1 for k in range(n)])  # eigenvalues below lambda_k (0-based k)
-        neg, f_prev = sweeper(t_prev, True)
-        _update(lo, hi, t_prev, neg, below, range(n))
-        f_prev = list(f_prev)
-        active = list(range(n))
+        neg, f0 = sweeper([t_prev[k] for k in todo], True)
+        _update(lo, hi, [t_prev[k] for k in todo], neg, below, todo)
+        f_prev = [None] * n
+        for idx, k in enumerate(todo):
+            f_prev[k] = f0[idx]
+        active = list(todo)
         step_prev = [gmpy2.mpfr(1)] * n
-        tol = gmpy2.mpfr(10) ** -(dps + 4)  # the certificate then checks 10^-(dps+2)
+        # the certificate then checks 10^-(dps+2)
+        tol = [gmpy2.mpfr(10) ** -(int(math.ceil(d)) + 4) for d in digits]
         iterations = 1
         for _ in range(MAX_ITER):
             if not active:
@@ -113,7 +125,7 @@ def refine(sweeper, start, n, dps, bits, progress=None, brackets=None, first_ste
                 # secant on phi = det / prod_{j != k} (t - t_j): phi_prev/phi_1 = ratio
                 ratio = f_prev[k] / f1 * sign[idx] * gmpy2.exp(logp[idx]) if f1 != 0 else 0
                 t_new = t1 - steps[idx] / (1 - ratio) if ratio != 1 else t1
-                if not lo[k] < t_new < hi[k] and abs(t_new - t1) <= tol * abs(t1):
+                if not lo[k] < t_new < hi[k] and abs(t_new - t1) <= tol[k] * abs(t1):
                     t_new = t1        # converged to the rounding level, where counts and det disagree
                 elif not lo[k] < t_new < hi[k]:
                     t_new = (lo[k] * hi[k]) ** 0.5 if hi[k] != gmpy2.inf() and lo[k] > 0 else (
@@ -121,7 +133,7 @@ def refine(sweeper, start, n, dps, bits, progress=None, brackets=None, first_ste
                 step = abs(t_new - t1) / abs(t_new)
                 t_prev[k], f_prev[k], t_cur[k] = t1, f1, t_new
                 # secant: next error ~ (this step) * (previous step) / relative gap
-                if step * step_prev[k] * 1e4 > tol and step > tol:
+                if step * step_prev[k] * 1e4 > tol[k] and step > tol[k]:
                     still.append(k)
                 step_prev[k] = step
             if progress is not None:
@@ -130,19 +142,21 @@ def refine(sweeper, start, n, dps, bits, progress=None, brackets=None, first_ste
             if not active and not certify:
                 return t_cur, iterations, np.zeros(n, dtype=bool)
             if not active:
-                # certify all: counts just below and just above
-                lows = [t * (1 - delta) for t in t_cur]
-                highs = [t * (1 + delta) for t in t_cur]
+                # certify: counts just below and just above
+                delta = gmpy2.mpfr(10) ** -(int(digits[todo[0]]) + 2)
+                lows = [t_cur[k] * (1 - delta) for k in todo]
+                highs = [t_cur[k] * (1 + delta) for k in todo]
                 neg2, _ = sweeper(lows + highs)
-                ok_lo, ok_hi = neg2[:n] == below, neg2[n:] == below + 1
-                failed = [k for k in range(n) if not (ok_lo[k] and ok_hi[k])]
-                _update(lo, hi, lows, neg2[:n], below, range(n))
-                _update(lo, hi, highs, neg2[n:], below, range(n))
+                m = len(todo)
+                ok = np.zeros(n, dtype=bool)
+                ok[todo] = (neg2[:m] == below[todo]) & (neg2[m:] == below[todo] + 1)
+                failed = [k for k in todo if not ok[k]]
+                _update(lo, hi, lows, neg2[:m], below, todo)
+                _update(lo, hi, highs, neg2[m:], below, todo)
                 if not failed:
-                    return t_cur, iterations, ok_lo & ok_hi
+                    return t_cur, iterations, ok
                 for k in failed:  # restart from the bracket
                     t_prev[k] = t_cur[k]
-                    f_prev[k] = gmpy2.mpfr(0)
                     t_cur[k] = (lo[k] + hi[k]) / 2 if hi[k] != gmpy2.inf() else t_cur[k] * 2
                     step_prev[k] = gmpy2.mpfr(1)
                 active = failed
