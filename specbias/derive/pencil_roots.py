@@ -143,7 +143,7 @@ def refine(sweeper, start, n, dps, bits, progress=None, brackets=None, first_ste
                 return t_cur, iterations, np.zeros(n, dtype=bool)
             if not active:
                 # certify: counts just below and just above
-                delta = gmpy2.mpfr(10) ** -(int(digits[todo[0]]) + 2)
+                delta = gmpy2.mpfr(10) ** -(int(digits.max()) + 2)   # dps is one number here
                 lows = [t_cur[k] * (1 - delta) for k in todo]
                 highs = [t_cur[k] * (1 + delta) for k in todo]
                 neg2, _ = sweeper(lows + highs)
