@@ -1,7 +1,7 @@
 """Benchmark: high-precision mu_k of the Gram operator, three ways, in one run.
 
 * roots     -- characteristic-equation roots (specbias eigen gram), the method under test;
-* galerkin  -- exact-rational Legendre Galerkin + mpmath.eigsy (specbias.derive.galerkin);
+* galerkin  -- exact-rational Legendre Galerkin + mpmath.eigsy (specbias.derive.gram.galerkin);
 * nystrom   -- the textbook baseline: Gauss-Legendre Nystrom discretization + mpmath.eigsy.
   The kernel has a kink on the diagonal, so Nystrom converges only algebraically.
 
@@ -18,9 +18,9 @@ import time
 
 import mpmath
 
-from specbias.derive.galerkin import ritz_values
-from specbias.derive.gram import gram_kernel
-from specbias.derive.gram_spectrum import gram_eigenvalues
+from specbias.derive.gram.galerkin import ritz_values
+from specbias.derive.gram.kernel import gram_kernel
+from specbias.derive.gram.spectrum import gram_eigenvalues
 
 
 def nystrom(power: int, size: int, dps: int) -> list:

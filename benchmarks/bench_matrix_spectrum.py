@@ -27,9 +27,9 @@ from pathlib import Path
 import mpmath
 import numpy as np
 
-from specbias.derive.bspline import gram_matrix_exact
-from specbias.derive.knots import knots
-from specbias.derive.matrix_spectrum import gram_matrix_spectrum
+from specbias.derive.matrix.bspline import gram_matrix_exact
+from specbias.derive.matrix.knots import knots
+from specbias.derive.matrix.spectrum import gram_matrix_spectrum
 from specbias.verify.precision import gram_float64
 
 

@@ -32,8 +32,8 @@ import numba
 import numpy as np
 import torch
 
-from specbias.derive.ntk import angles, kernels
-from specbias.derive.ntk_deviation import angular_deviation, reference_deviation
+from specbias.derive.ntk.kernels import angles, kernels
+from specbias.derive.ntk.deviation import angular_deviation, reference_deviation
 from specbias.verify.empirical_ntk import empirical_ntk
 from specbias.verify.models import DeepFC
 
@@ -80,7 +80,7 @@ def entry_reference(x: np.ndarray, y: np.ndarray, depth: int, dps: int = 50) -> 
     tricks): Σ and Σ̇ from dual_activation('relu'), the cosine from the covariances."""
     import mpmath
     import sympy
-    from specbias.derive.arccos import dual_activation, q11, q12, q22, theta
+    from specbias.derive.ntk.arccos import dual_activation, q11, q12, q22, theta
     d = dual_activation("relu")
     val = sympy.lambdify((q11, q22, q12, theta), d.value, "mpmath")
     der = sympy.lambdify((q11, q22, q12, theta), d.derivative, "mpmath")
@@ -102,8 +102,8 @@ def first_call_seconds(depth: int) -> dict:
     """The first kernels() call of a fresh process (2x3 inputs), in parts: for the fused path the
     SymPy derivation of its factors, then the call with numba's cache empty (compile) and warm
     (load from disk); for the array path, the whole first call (its derivation included)."""
-    code = ("import time, numpy as np\nfrom specbias.derive import ntk_fused\n"
-            "from specbias.derive.ntk import kernels\n"
+    code = ("import time, numpy as np\nfrom specbias.derive.ntk import fused as ntk_fused\n"
+            "from specbias.derive.ntk.kernels import kernels\n"
             "X = np.random.default_rng(0).standard_normal((2, 3))\nt = time.perf_counter()\n"
             "if {fused}: ntk_fused._scalar_factors()\nu = time.perf_counter()\n"
             f"kernels(X, X, {depth}, 'relu', 2.0, 0.1, compiled={{fused}})\n"

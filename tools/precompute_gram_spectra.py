@@ -1,7 +1,7 @@
 """Precompute certified Gram matrix spectra for tests/data/ (reference data, computed once).
 
 Writes ``tests/data/gram_spectrum_P{P}_N{N}_uniform.json`` for (P, N) = (1, 1000) and (2, 400)
-at 30 digits: all eigenvalues and their certificate, from specbias.derive.matrix_spectrum.
+at 30 digits: all eigenvalues and their certificate, from specbias.derive.matrix.spectrum.
 Runtime: about 10 s and 2 s on 2 cores (the N = 1000 case is too slow for the fast test
 profile, which is why it is stored; tests compare it with float64 eigvalsh where float64 is
 accurate and recompute small cases live). Run from the repository root:
@@ -16,7 +16,7 @@ import os
 import time
 from pathlib import Path
 
-from specbias.derive.matrix_spectrum import gram_matrix_spectrum
+from specbias.derive.matrix.spectrum import gram_matrix_spectrum
 
 CASES = ((1, 1000), (2, 400))
 

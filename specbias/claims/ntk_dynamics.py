@@ -12,7 +12,7 @@ import sympy
 import torch
 
 from specbias.claims import AuditContext, Claim, audits
-from specbias.derive.ntk import two_layer_kernel
+from specbias.derive.ntk.kernels import two_layer_kernel
 from specbias.records import Derivation, Evidence, Verdict, line_plot
 from specbias.verify.empirical_ntk import empirical_ntk
 from specbias.verify.training import (kernel_regression, linear_residuals, mode_projections,

@@ -15,9 +15,9 @@ import sympy
 import torch
 
 from specbias.claims import AuditContext, Claim, audits
-from specbias.derive.arccos import dual_activation, theta
-from specbias.derive.ntk import DIM, NORM_X, NORM_Y, angles, derive_ntk, kernels, two_layer_statement
-from specbias.derive.ntk_deviation import angular_deviation, arccos_deviation, reference_deviation
+from specbias.derive.ntk.arccos import dual_activation, theta
+from specbias.derive.ntk.kernels import DIM, NORM_X, NORM_Y, angles, derive_ntk, kernels, two_layer_statement
+from specbias.derive.ntk.deviation import angular_deviation, arccos_deviation, reference_deviation
 from specbias.records import Evidence, Verdict, line_plot
 from specbias.verify.empirical_ntk import empirical_ntk, width_convergence
 from specbias.verify.models import DeepFC, TwoLayer

@@ -14,12 +14,12 @@ import numpy as np
 import sympy
 
 from specbias.claims import AuditContext, Claim, audits
-from specbias.derive.distributions import laplacian_chain_rule, one_dimensional, pairing_2d
-from specbias.derive.eigen_ode import eigen_ode
-from specbias.derive.eigenfunctions import boundary_layer_share, eigenfunction, integral_equation_residual
-from specbias.derive.galerkin import ritz_values
-from specbias.derive.gram import gram_kernel, x, y
-from specbias.derive.gram_spectrum import characteristic_roots, gram_eigenvalues
+from specbias.derive.gram.distributions import laplacian_chain_rule, one_dimensional, pairing_2d
+from specbias.derive.gram.eigen_ode import eigen_ode
+from specbias.derive.gram.eigenfunctions import boundary_layer_share, eigenfunction, integral_equation_residual
+from specbias.derive.gram.galerkin import ritz_values
+from specbias.derive.gram.kernel import gram_kernel, x, y
+from specbias.derive.gram.spectrum import characteristic_roots, gram_eigenvalues
 from specbias.records import Evidence, Verdict, line_plot
 
 

@@ -1,5 +1,5 @@
 """Z5 in d = 2 and 3: decay exponents of the ball kernel of sigma(w.x - b) (Zhao, "Numerical
-Analysis 101 for Neural Networks", seeds/000), computed by :mod:`specbias.derive.ball_spectrum`.
+Analysis 101 for Neural Networks", seeds/000), computed by :mod:`specbias.derive.ball.spectrum`.
 
 Used by :func:`specbias.claims.zhao_matrix.audit_z5`; every number comes from a Nystrom
 spectrum computed here at two resolutions (the finer one is fitted, the coarser one shows that the
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from specbias.claims import AuditContext
-from specbias.derive.ball_kernel import b_integral
-from specbias.derive.ball_spectrum import BallSpectrum, ball_spectrum, fit_decay, local_exponents
+from specbias.derive.ball.kernel import b_integral
+from specbias.derive.ball.spectrum import BallSpectrum, ball_spectrum, fit_decay, local_exponents
 from specbias.records import Evidence, line_plot
 
 #: Relative change of lambda_k between the two resolutions allowed inside the fitted window.

@@ -2,8 +2,8 @@
 Gram matrices against the continuous operator and the precision cutoff.
 
 Every number comes from a computation here: certified matrix spectra
-(:mod:`specbias.derive.matrix_spectrum`), characteristic-root spectra of the operator
-(:mod:`specbias.derive.gram_spectrum`), float32/float64 eigensolvers
+(:mod:`specbias.derive.matrix.spectrum`), characteristic-root spectra of the operator
+(:mod:`specbias.derive.gram.spectrum`), float32/float64 eigensolvers
 (:mod:`specbias.verify.precision`). Numbers of the claim are read from its statement, as the
 thing under audit. Least-squares claims Z7-Z8 are in :mod:`specbias.claims.zhao_lstsq`.
 """
@@ -17,11 +17,11 @@ import numpy as np
 
 from specbias.claims import AuditContext, Claim, audits
 from specbias.claims.zhao_ball import ball_evidence
-from specbias.derive.ball_spectrum import fit_decay
-from specbias.derive.cutoffs import EPS, cutoff
-from specbias.derive.gram_spectrum import gram_eigenvalues
-from specbias.derive.knots import knots
-from specbias.derive.matrix_spectrum import gram_matrix_spectrum
+from specbias.derive.ball.spectrum import fit_decay
+from specbias.derive.matrix.cutoffs import EPS, cutoff
+from specbias.derive.gram.spectrum import gram_eigenvalues
+from specbias.derive.matrix.knots import knots
+from specbias.derive.matrix.spectrum import gram_matrix_spectrum
 from specbias.records import Evidence, Verdict, line_plot
 from specbias.verify.precision import eigvalsh, first_exceeding, gram_float64
 

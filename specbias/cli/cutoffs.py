@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from specbias.cli.common import int_arg, print_json, progress_bar
-from specbias.derive.cutoffs import EPS, check_dims, check_dtypes, cutoff_table
-from specbias.derive.knots import knots as make_knots
-from specbias.derive.params import check_count, check_power
+from specbias.derive.matrix.cutoffs import EPS, check_dims, check_dtypes, cutoff_table
+from specbias.derive.matrix.knots import knots as make_knots
+from specbias.support.params import check_count, check_power
 from specbias.records import line_plot
 from specbias.verify.precision import SOLVER_DTYPES, gram_cutoffs
 

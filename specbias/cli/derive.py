@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from specbias.cli.common import add_format_options, int_arg, output_format, print_json
-from specbias.derive.eigen_ode import eigen_ode
-from specbias.derive.gram import gram_kernel
-from specbias.derive.ntk import derive_ntk
+from specbias.derive.gram.eigen_ode import eigen_ode
+from specbias.derive.gram.kernel import gram_kernel
+from specbias.derive.ntk.kernels import derive_ntk
 from specbias.reports.render import derivation_latex, derivation_markdown
 
 

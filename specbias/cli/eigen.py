@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from specbias.cli.common import int_arg, print_json, progress_bar
-from specbias.derive.gram_spectrum import gram_eigenvalues
-from specbias.derive.params import check_count, check_dps
+from specbias.derive.gram.spectrum import gram_eigenvalues
+from specbias.support.params import check_count, check_dps
 
 
 def register(sub) -> None:

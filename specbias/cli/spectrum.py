@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from specbias.cli.common import int_arg, print_json, progress_bar
-from specbias.derive.knots import knots as make_knots
-from specbias.derive.matrix_spectrum import GUARD, gram_matrix_spectrum
-from specbias.derive.params import check_count, check_dps, check_power
+from specbias.derive.matrix.knots import knots as make_knots
+from specbias.derive.matrix.spectrum import GUARD, gram_matrix_spectrum
+from specbias.support.params import check_count, check_dps, check_power
 from specbias.errors import require
 
 

@@ -42,7 +42,7 @@ def register(sub) -> None:
 def _ntk(args) -> int:
     import torch
 
-    from specbias.derive.ntk import kernels
+    from specbias.derive.ntk.kernels import kernels
     from specbias.verify.empirical_ntk import width_convergence
     from specbias.verify.models import DeepFC, check_dtype, resolve_device
 

@@ -23,9 +23,9 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
-from specbias.derive.formula import check_finite_on, parse_formula
-from specbias.derive.knots import knots as make_knots
-from specbias.derive.params import check_count
+from specbias.support.formula import check_finite_on, parse_formula
+from specbias.derive.matrix.knots import knots as make_knots
+from specbias.support.params import check_count
 from specbias.errors import InvalidArgument, require
 
 BASES = ("relu", "hat")

@@ -1,4 +1,4 @@
-"""PyTorch networks in exactly the parametrizations of :mod:`specbias.derive.ntk`.
+"""PyTorch networks in exactly the parametrizations of :mod:`specbias.derive.ntk.kernels`.
 
 Every model takes an explicit ``dtype``, ``device`` and ``seed``; its ``lr_scales`` say by how
 much each parameter's gradient is weighted in the NTK (1 everywhere except the standard
@@ -11,8 +11,8 @@ import math
 
 import torch
 
-from specbias.derive.arccos import check_activation
-from specbias.derive.ntk import TWO_LAYER, check_depth, check_parametrization, check_variances
+from specbias.derive.ntk.arccos import check_activation
+from specbias.derive.ntk.kernels import TWO_LAYER, check_depth, check_parametrization, check_variances
 from specbias.errors import InvalidArgument, require
 
 

@@ -3,7 +3,7 @@
 The matrix G_ij = G_P(b_i, b_j) is formed in float64 from the derived kernel, rounded to the
 dtype, and handed to ``numpy.linalg.eigvalsh`` and ``torch.linalg.eigvalsh`` (CPU, and CUDA
 when available, with explicit dtype and device). Each result is compared with the certified
-high-precision reference (:func:`specbias.derive.matrix_spectrum.gram_matrix_spectrum`); the
+high-precision reference (:func:`specbias.derive.matrix.spectrum.gram_matrix_spectrum`); the
 cutoff for a threshold tau is the first index k with |lambda_k^dtype / lambda_k - 1| > tau.
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-from specbias.derive.cutoffs import check_dtypes
-from specbias.derive.gram import gram_kernel
-from specbias.derive.knots import Knots
-from specbias.derive.matrix_spectrum import gram_matrix_spectrum
+from specbias.derive.matrix.cutoffs import check_dtypes
+from specbias.derive.gram.kernel import gram_kernel
+from specbias.derive.matrix.knots import Knots
+from specbias.derive.matrix.spectrum import gram_matrix_spectrum
 
 #: dtypes LAPACK's symmetric eigensolvers accept (float16/bfloat16 have none).
 SOLVER_DTYPES = ("float32", "float64")

@@ -9,7 +9,7 @@ import sympy
 
 from specbias.claims import AuditContext, audited_ids, resolve_ids, run_audit
 from specbias.claims.zhao import slide_gram_formula
-from specbias.derive.gram import x, y
+from specbias.derive.gram.kernel import x, y
 from specbias.errors import InvalidArgument
 
 

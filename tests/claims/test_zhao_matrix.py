@@ -6,7 +6,7 @@ import pytest
 
 from specbias.claims import AuditContext, CLAIMS, run_audit
 from specbias.claims.zhao_matrix import claimed_cutoffs, operator_mu
-from specbias.derive.cutoffs import EPS, cutoff
+from specbias.derive.matrix.cutoffs import EPS, cutoff
 
 
 @pytest.mark.parametrize("cid", ["Z3", "Z5", "Z6", "Z7", "Z8"])
