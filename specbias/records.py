@@ -60,8 +60,10 @@ class Tex(str):
     file cannot smuggle TeX commands into a report.
     """
 
-    def __new__(cls, latex: str):
-        return super().__new__(cls, check_math(latex))
+    def __new__(cls, latex: str, source: str = ""):
+        obj = super().__new__(cls, check_math(latex))
+        obj.source = source  # SymPy's srepr, carried through as text, never evaluated
+        return obj
 
 
 def formula_tex(expr: Any) -> str:
@@ -71,7 +73,7 @@ def formula_tex(expr: Any) -> str:
 
 def _formula_json(expr: Any) -> dict:
     if isinstance(expr, Tex):
-        return {"latex": str(expr)}
+        return {"latex": str(expr), **({"sympy": expr.source} if expr.source else {})}
     return {"latex": tex(expr), "sympy": sympy.srepr(expr)}
 
 
@@ -97,7 +99,7 @@ class Step:
         for i, e in enumerate(self.exprs):
             item = _formula_json(e)
             lab = self.label(i)
-            if isinstance(lab, str):
+            if isinstance(lab, str) and not isinstance(lab, Tex):
                 item["caption"] = lab
             elif lab is not None:
                 item["lhs"] = formula_tex(lab)
@@ -108,7 +110,7 @@ class Step:
     def from_json(cls, data: dict) -> "Step":
         exprs, labels = [], []
         for e in _list(data.get("exprs", []), "derivation step expressions"):
-            exprs.append(Tex(_text(e.get("latex"), "formula")))
+            exprs.append(Tex(_text(e.get("latex"), "formula"), _text(e.get("sympy", ""), "sympy")))
             if e.get("lhs"):
                 labels.append(Tex(_text(e["lhs"], "formula")))
             elif e.get("caption"):
@@ -154,7 +156,8 @@ class Derivation:
         return cls(check_prose(_text(data.get("title"), "derivation title")),
                    [check_prose(_text(a, "assumption")) for a in _list(data.get("assumptions", []), "assumptions")],
                    [Step.from_json(s) for s in _list(data.get("steps", []), "steps")],
-                   Tex(_text(result["latex"], "formula")) if result.get("latex") else None,
+                   Tex(_text(result["latex"], "formula"), _text(result.get("sympy", ""), "sympy"))
+                   if result.get("latex") else None,
                    Tex(_text(result["lhs"], "formula")) if result.get("lhs") else None,
                    [check_prose(_text(r, "reference")) for r in _list(data.get("references", []), "references")])
 

@@ -19,7 +19,7 @@ def _panel(value, i: int):
     return value[i] if isinstance(value, list) else value
 
 
-def _check_labels(spec: dict) -> None:
+def check_labels(spec: dict) -> None:
     """Parse every label with mathtext first, so a bad one is an InvalidArgument."""
     from matplotlib.mathtext import MathTextParser
 
@@ -42,7 +42,7 @@ def draw(spec: dict, png: Path, pdf: Path) -> list[Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    _check_labels(spec)
+    check_labels(spec)
     panels = max(1, int(spec.get("panels", 1)))
     outside = spec.get("legend") == "outside"
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
