@@ -44,10 +44,11 @@ class Experiment:
     Optional fields:
 
     - ``keys``: one line of help per config key (shown by ``specbias sweep --list``).
-    - ``summarize(runs) -> {"columns": [...], "rows": [[...], ...]}``: the sweep's summary
-      table, cells already formatted as text (numbers with the digits they carry). ``runs``
-      is a list of dicts ``{"key", "config", "result", "status", "seconds"}`` of the finished
-      runs. Without it the engine tabulates the scalar results per config.
+    - ``summarize(runs, swept) -> {"columns": [...], "rows": [[...], ...]}``: the sweep's
+      summary table, cells already formatted as text (numbers with the digits they carry).
+      ``runs`` is a list of dicts ``{"key", "config", "result", "status", "seconds", "host"}``
+      of the finished runs, ``swept`` the grid keys that took more than one value. Without it
+      the engine gives the mean and standard error over seeds of each scalar result.
     - ``plot(runs, swept, out_dir) -> list[Path]``: figures for the sweep (``swept`` lists the
       grid keys that took more than one value). Without it the engine plots each scalar
       result against each swept numeric key (mean and spread over the other keys).
@@ -61,7 +62,7 @@ class Experiment:
     summary: str
     version: str = "1"
     keys: Mapping[str, str] = field(default_factory=dict)
-    summarize: Callable[[list], dict] | None = None
+    summarize: Callable[..., dict] | None = None
     plot: Callable[..., list] | None = None
     depends: tuple[str, ...] = ()
 
