@@ -4,7 +4,9 @@ An experiment is a module-level function from a resolved config (a dict of JSON 
 JSON-able result, with a ``quick`` and a ``full`` profile that name every config key and its
 default (always including ``seed``). Modules register their experiments when imported; the
 modules in :data:`EXPERIMENT_MODULES` are imported lazily, the first time the registry is read,
-so that ``specbias --help`` and ``import specbias`` stay fast.
+so that ``specbias --help`` and ``import specbias`` stay fast. Modules of your own are added
+with the environment variable ``SPECBIAS_EXPERIMENTS`` (comma-separated module names, importable
+by the workers too).
 
 The design follows SymPy's ODE solver registry (one object per method, looked up by name, errors
 that list the known names).
@@ -13,6 +15,7 @@ that list the known names).
 from __future__ import annotations
 
 import importlib
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -120,12 +123,24 @@ def register(exp: Experiment) -> Experiment:
     return exp
 
 
+def _extra_modules() -> list[str]:
+    """The modules named in ``$SPECBIAS_EXPERIMENTS`` (comma-separated)."""
+    return [m.strip() for m in os.environ.get("SPECBIAS_EXPERIMENTS", "").split(",") if m.strip()]
+
+
 def _load() -> None:
     global _LOADED
-    if not _LOADED:
-        for module in EXPERIMENT_MODULES:
+    if _LOADED:
+        return
+    for module in EXPERIMENT_MODULES:
+        importlib.import_module(module)
+    for module in _extra_modules():
+        try:
             importlib.import_module(module)
-        _LOADED = True
+        except ImportError as exc:
+            raise InvalidArgument(f"SPECBIAS_EXPERIMENTS names {module!r}, which cannot be "
+                                  f"imported ({exc}): fix the name or PYTHONPATH") from None
+    _LOADED = True
 
 
 def experiments() -> dict[str, Experiment]:
