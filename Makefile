@@ -17,9 +17,8 @@ $(BIN)/.installed: pyproject.toml
 env: $(BIN)/.installed
 
 ## Fast suite (the CI profile): unit, property and CLI tests, doctests; under 10 min on 2 cores.
-## --dist loadgroup keeps the xdist_group("dask") tests in one worker: one LocalCluster per run.
 test: $(BIN)/.installed
-	$(BIN)/python -m pytest -m "not slow" -n 2 --dist loadgroup -q --durations=10
+	$(BIN)/python -m pytest -m "not slow" -n 2 -q --durations=10
 
 ## Slow suite: training runs and long Monte Carlo (pytest exit 5 = none collected is fine).
 test-slow: $(BIN)/.installed

@@ -1,7 +1,7 @@
 """One dask LocalCluster for the whole test run (spawned workers on 127.0.0.1).
 
-Its tests carry ``xdist_group("dask")`` so that, under ``pytest -n 2 --dist loadgroup``
-(the Makefile), they all run in one xdist worker and the cluster starts once.
+A single test uses it (test_sweep_dask.py), so the cluster starts once per test run whatever
+the xdist distribution.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ def dask_cluster():
 
     with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}):
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None)
+                               host="127.0.0.1", dashboard_address=":0")
     client = Client(cluster.scheduler_address, timeout=30, set_as_default=False)
     try:
         yield cluster.scheduler_address, client

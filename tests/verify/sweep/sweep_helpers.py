@@ -10,7 +10,10 @@ and forkserver workers inherit.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -38,8 +41,7 @@ def probe(config: dict) -> dict:
     time.sleep(config["sleep"])
     if config["seed"] == config["fail"]:
         raise ValueError(f"probe fails for seed {config['seed']}")
-    value = float(np.random.default_rng(config["seed"]).standard_normal())
-    out = {"value": value, "pid": os.getpid(), "omp": os.environ.get("OMP_NUM_THREADS"),
+    out = {"value": draw(config["seed"]), "pid": os.getpid(), "omp": os.environ.get("OMP_NUM_THREADS"),
            "torch_threads": threads}
     if config["bad_result"]:
         out["bad"] = object()
@@ -77,3 +79,26 @@ def alive(pid: int) -> bool:
             return not any(line.startswith("State:") and "Z" in line.split()[1] for line in fh)
     except FileNotFoundError:
         return False
+
+
+def draw(seed: int) -> float:
+    """What ``probe`` returns as ``value`` for ``seed``, computed here."""
+    return float(np.random.default_rng(seed).standard_normal())
+
+
+@contextmanager
+def killing_first_worker(marker: Path):
+    """SIGKILL the process of the first run that starts (by its marker); yields ``[(seed, pid)]``."""
+    killed: list[tuple[int, int]] = []
+
+    def kill_first():
+        seed, pid = wait_for(lambda: started(marker))[0]
+        os.kill(pid, signal.SIGKILL)
+        killed.append((seed, pid))
+
+    killer = threading.Thread(target=kill_first)
+    killer.start()
+    try:
+        yield killed
+    finally:
+        killer.join()

@@ -3,30 +3,37 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
-import threading
 import time
 
 import pytest
 from threadpoolctl import threadpool_limits
 
-from sweep_helpers import PROBE, started, wait_for
+from sweep_helpers import PROBE, draw, killing_first_worker
 from specbias.errors import InvalidArgument
 from specbias.verify.sweep import get
 from specbias.verify.sweep.executors import parse_executor
 from specbias.verify.sweep.runner import run_sweep
 
 DEMO = get("demo")
-pytestmark = pytest.mark.xdist_group("dask")
 
 
 def _executor(address: str) -> str:
     return address.replace("tcp://", "dask://")
 
 
-def test_small_sweep_on_the_cluster(dask_cluster, tmp_path):
+def test_sweeps_on_the_cluster(dask_cluster, tmp_path):
+    """One test uses the cluster, so that it starts once however xdist distributes the tests.
+
+    (``--dist loadgroup`` would group several, but does not group under pytest 9.2:
+    pytest-xdist issue 1386.)
+    """
     address, client = dask_cluster
+    _small_sweep(address, client, tmp_path / "small")
+    _killed_worker(address, client, tmp_path / "killed")
+
+
+def _small_sweep(address, client, tmp_path):
     grid = {"steps": "300", "n": "64", "width": "32", "freq": "1,2", "seed": "0,1"}
     sweep = run_sweep(DEMO, grid, store=tmp_path, executor=_executor(address))
     assert sweep.counts["computed"] == 4 and sweep.executor == f"dask {address}"
@@ -40,30 +47,17 @@ def test_small_sweep_on_the_cluster(dask_cluster, tmp_path):
     assert {r.result["pid"] for r in probe.runs} <= pids
 
 
-def test_killed_dask_worker_is_retried(dask_cluster, tmp_path):
+def _killed_worker(address, client, tmp_path):
     """SIGKILL the worker running a run: the scheduler reruns it elsewhere; nothing is lost."""
-    address, client = dask_cluster
     marker = tmp_path / "marker"
-    marker.mkdir()
+    marker.mkdir(parents=True)
     grid = {"seed": "0:4", "sleep": "1.0", "marker": str(marker)}
-    killed = []
-
-    def kill_first():
-        seed, pid = wait_for(lambda: started(marker))[0]
-        os.kill(pid, signal.SIGKILL)
-        killed.append((seed, pid))
-
-    killer = threading.Thread(target=kill_first)
-    killer.start()
-    sweep = run_sweep(PROBE, grid, store=tmp_path / "store", executor=_executor(address))
-    killer.join()
+    with killing_first_worker(marker) as killed:
+        sweep = run_sweep(PROBE, grid, store=tmp_path / "store", executor=_executor(address))
     seed, pid = killed[0]
     assert sweep.counts["computed"] == 4
     assert sweep.runs[seed].result["pid"] != pid
-    assert [r.result["value"] for r in sweep.runs] == [
-        run_sweep(PROBE, {"seed": s}, store=tmp_path / "x", executor="serial").runs[0].result["value"]
-        for s in range(4)]
-    client.wait_for_workers(2, timeout=60)  # the nanny restarts the worker for later tests
+    assert [r.result["value"] for r in sweep.runs] == [draw(s) for s in range(4)]
 
 
 def test_unreachable_scheduler_fails_fast(tmp_path):

@@ -8,9 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
-
-from sweep_helpers import PROBE, alive, started, wait_for
+from sweep_helpers import PROBE, alive, draw, started, wait_for
 from specbias.verify.sweep.runner import run_sweep
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -54,7 +52,7 @@ def test_sigkill_then_resume(tmp_path):
     sweep = _rerun(PROBE, {"seed": "0:6", "sleep": "0.3"}, store)
     assert sweep.counts["reused"] == done and sweep.counts["computed"] == 6 - done
     for seed, run in enumerate(sweep.runs):  # reused and computed runs hold the same draws
-        assert run.result["value"] == np.random.default_rng(seed).standard_normal()
+        assert run.result["value"] == draw(seed)
 
 
 def test_sigint_stops_workers_and_resumes(tmp_path):

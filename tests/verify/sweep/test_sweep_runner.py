@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import signal
-import threading
 
 import pytest
 from threadpoolctl import threadpool_limits
 
-from sweep_helpers import PROBE, started, wait_for
+from sweep_helpers import PROBE, draw, killing_first_worker
 from specbias.errors import InvalidArgument
 from specbias.verify.sweep import get, resolve
 from specbias.verify.sweep.runner import SweepInterrupted, run_sweep
@@ -87,18 +85,9 @@ def test_killed_local_worker(tmp_path, retries):
     marker = tmp_path / "marker"
     marker.mkdir()
     grid = {"seed": "0:4", "sleep": "0.6", "marker": str(marker)}
-    killed = []
-
-    def kill_first():
-        seed, pid = wait_for(lambda: started(marker))[0]
-        os.kill(pid, signal.SIGKILL)
-        killed.append((seed, pid))
-
-    killer = threading.Thread(target=kill_first)
-    killer.start()
-    sweep = run_sweep(PROBE, grid, store=tmp_path / "store", executor="local", workers=2,
-                      retries=retries)
-    killer.join()
+    with killing_first_worker(marker) as killed:
+        sweep = run_sweep(PROBE, grid, store=tmp_path / "store", executor="local", workers=2,
+                          retries=retries)
     seed, pid = killed[0]
     if retries:
         assert sweep.counts["computed"] == 4 and sweep.retries_used >= 1
@@ -108,9 +97,7 @@ def test_killed_local_worker(tmp_path, retries):
     finished = {r.key for r in sweep.finished}
     resumed = run_sweep(PROBE, grid, store=tmp_path / "store", executor="serial")
     assert {r.key for r in resumed.runs if r.status == "reused"} == finished
-    assert [r.result["value"] for r in resumed.runs] == [
-        run_sweep(PROBE, {"seed": s}, store=tmp_path / "x", executor="serial").runs[0].result["value"]
-        for s in range(4)]
+    assert [r.result["value"] for r in resumed.runs] == [draw(s) for s in range(4)]
 
 
 def test_bad_executor_arguments(tmp_path):
