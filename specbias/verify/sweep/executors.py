@@ -94,18 +94,15 @@ def limit_threads(threads: int = 1) -> None:
     """Cap this process's native thread pools and torch's intra-op threads at ``threads``.
 
     The environment variables cover libraries loaded later (torch reads OMP_NUM_THREADS when
-    imported); threadpoolctl (when installed) and ``torch.set_num_threads`` those already loaded.
+    imported); threadpoolctl and ``torch.set_num_threads`` those already loaded.
     """
     import sys
 
+    from threadpoolctl import threadpool_limits
+
     for var in THREAD_VARS:
         os.environ[var] = str(threads)
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(threads)
-    except ImportError:  # pragma: no cover - threadpoolctl is optional
-        pass
+    threadpool_limits(threads)
     torch = sys.modules.get("torch")
     if torch is not None and torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
