@@ -8,6 +8,7 @@ summary table (``--plot DIR`` adds figures, ``--json`` lists every run with its 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from specbias.cli.common import float_arg, int_arg, print_json
 from specbias.errors import require
@@ -72,6 +73,19 @@ def _listing(as_json: bool) -> int:
     return 0
 
 
+def _draw(exp, sweep, folder: Path) -> list[str]:
+    """Draw the sweep's figures to ``folder`` (PNG and PDF); the PNG paths."""
+    from specbias.reports.figures import draw
+    from specbias.verify.sweep.summary import sweep_plots
+
+    pngs = []
+    for spec in sweep_plots(exp, sweep):
+        png = folder / f"{spec['name']}.png"
+        draw(spec, png, folder / f"{spec['name']}.pdf")
+        pngs.append(str(png))
+    return pngs
+
+
 def _sweep(args) -> int:
     if args.list:
         require(args.experiment is None, f"--list takes no experiment (got {args.experiment!r})")
@@ -79,7 +93,7 @@ def _sweep(args) -> int:
     require(args.experiment is not None, "name an experiment (specbias sweep --list shows them)")
     from specbias.verify.sweep.registry import get
     from specbias.verify.sweep.runner import SweepInterrupted, run_sweep
-    from specbias.verify.sweep.summary import markdown_table, sweep_figures, sweep_table
+    from specbias.verify.sweep.summary import markdown_table, sweep_table
 
     exp = get(args.experiment)
     grid = parse_grid(args.grid)
@@ -91,7 +105,7 @@ def _sweep(args) -> int:
         print(f"specbias: {exc}", file=sys.stderr)
         return 130
     table = sweep_table(exp, sweep)
-    figures = [str(p) for p in sweep_figures(exp, sweep, args.plot)] if args.plot else []
+    figures = _draw(exp, sweep, Path(args.plot)) if args.plot else []
     failed = [r for r in sweep.runs if r.status == "failed"]
     if args.json:
         print_json(dict(sweep.to_json(), summary=table, figures=figures))
@@ -104,8 +118,7 @@ def _sweep(args) -> int:
     if table["rows"]:
         print(markdown_table(table))
     if table["rows"] and exp.summarize is None:
-        print("values: mean over the runs of a row, standard error in parentheses on the last "
-              "digits (0.237(12) is 0.237 with standard error 0.012)")
+        print("values: mean over the runs of a row and its standard error (one run: its value)")
     for path in figures:
         print(f"figure: {path}")
     for run in failed:

@@ -20,8 +20,6 @@ one thread, 0.81 s on two), and a sweep gets its parallelism from running config
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from threadpoolctl import threadpool_limits
 
@@ -72,34 +70,23 @@ def _descend(config: dict) -> dict:
             "curve": curve}
 
 
-def plot(runs: list[dict], swept: list[str], out_dir: Path) -> list[Path]:
-    """The error curves (mean over seeds, one line per value of the other swept keys), then the
-    generic figures of :func:`~specbias.verify.sweep.summary.default_plot`."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from specbias.verify.sweep.summary import default_plot, groups
+def plot(runs: list[dict], swept: list[str]) -> list[dict]:
+    """Plot specifications: the error curves (mean over seeds, one line per value of the other
+    swept keys), then the generic figures of :func:`~specbias.verify.sweep.summary.default_plot`."""
+    from specbias.records import line_plot
+    from specbias.verify.sweep.summary import default_plot, format_value, groups
 
     keys = [k for k in swept if k != "seed"]
-    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    series = []
     for combo, members in groups(runs, keys).items():
         steps = [t for t, _ in members[0]["result"]["curve"]]
         errors = np.mean([[e for _, e in m["result"]["curve"]] for m in members], axis=0)
-        label = ", ".join(f"{k} = {v}" for k, v in zip(keys, combo))
-        ax.loglog(np.maximum(steps, 1), errors, marker=".", label=label or None)
-    ax.set_xlabel("gradient-descent step")
-    ax.set_ylabel(f"relative error (mean over {len(runs)} runs)" if not keys else
-                  "relative error (mean over seeds)")
-    if keys:
-        ax.legend(fontsize="small")
-    fig.tight_layout()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "demo_error_curves.png"
-    fig.savefig(path, dpi=120, metadata={"Software": None})
-    plt.close(fig)
-    return [path, *default_plot(runs, swept, out_dir, "demo")]
+        series.append({"label": ", ".join(f"{k} {format_value(v)}" for k, v in zip(keys, combo)),
+                       "x": steps, "y": errors.tolist(), "style": ".-"})
+    curves = line_plot("demo_error_curves", series, xlabel="gradient-descent step",
+                       ylabel=f"relative error (mean over {len(runs) // len(series)} runs)",
+                       xscale="log", yscale="log")
+    return [curves, *default_plot(runs, swept, "demo")]
 
 
 EXPERIMENT = register(Experiment(

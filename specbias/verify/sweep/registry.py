@@ -52,9 +52,10 @@ class Experiment:
       ``runs`` is a list of dicts ``{"key", "config", "result", "status", "seconds", "host"}``
       of the finished runs, ``swept`` the grid keys that took more than one value. Without it
       the engine gives the mean and standard error over seeds of each scalar result.
-    - ``plot(runs, swept, out_dir) -> list[Path]``: figures for the sweep (``swept`` lists the
-      grid keys that took more than one value). Without it the engine plots each scalar
-      result against each swept numeric key (mean and spread over the other keys).
+    - ``plot(runs, swept) -> list[dict]``: the sweep's figures as plot specifications
+      (:func:`specbias.records.line_plot`, which evidence carries and reports draw; the CLI
+      draws them to ``--plot DIR``). Without it the engine plots each scalar result against
+      each swept numeric key (mean and standard error over the other runs).
     - ``depends``: further modules whose source is part of the code version (helpers that
       ``run`` calls and whose changes change its results).
     """
@@ -66,7 +67,7 @@ class Experiment:
     version: str = "1"
     keys: Mapping[str, str] = field(default_factory=dict)
     summarize: Callable[..., dict] | None = None
-    plot: Callable[..., list] | None = None
+    plot: Callable[..., list[dict]] | None = None
     depends: tuple[str, ...] = ()
 
     @property

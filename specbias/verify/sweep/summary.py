@@ -1,61 +1,48 @@
 """Summary tables and figures of a sweep (the generic ones; an experiment may bring its own).
 
 The generic summary groups the finished runs by their swept keys other than ``seed`` and gives,
-for every scalar result (a finite number), the mean over seeds and its standard error
-``s / sqrt(n)``, printed to the digits the standard error carries (two significant digits of
-the error, in parentheses: ``0.237(12)`` is 0.237 with standard error 0.012). The generic figure plots each scalar result against each swept numeric key, with
+for every scalar result (a finite number), the mean over the runs of a group and its standard
+error ``s / sqrt(n)`` as a :class:`specbias.numbers.Measured` (printed to the digits the error
+carries); a group of one run gives an :class:`~specbias.numbers.Approx` to 3 digits. The
+generic figures (plot specifications of :func:`specbias.records.line_plot`, drawn by
+``specbias.reports.figures.draw``) show each scalar result against each swept numeric key, with
 the standard error as error bars and one line per value of the other swept keys.
 """
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any, Sequence
 
+from specbias.numbers import Approx, Measured
+from specbias.records import line_plot
 from specbias.verify.sweep.store import is_number
 
 #: Lines drawn per figure at most (the other swept keys' combinations beyond are left out).
 MAX_LINES = 8
-
-
-def format_measurement(mean: float, sem: float | None) -> str:
-    """``mean`` with its standard error in parentheses on its last two digits.
-
-    The concise notation of metrology (``0.237(12)`` is 0.237 with standard error 0.012),
-    rounded to the second significant digit of ``sem``; scientific notation when the error
-    reaches the tens or the mean is below 1e-3 or above 1e6. One value (``sem`` None) is
-    printed to 4 significant digits, identical values (``sem`` 0) to 6.
-
-    >>> format_measurement(0.23712, 0.01234)
-    '0.237(12)'
-    >>> format_measurement(1072.3, 15.2), format_measurement(1072.3, 152.0)
-    ('1072(15)', '1.07(15)e+03')
-    >>> format_measurement(2.3712e-5, 1.2e-7)
-    '2.371(12)e-05'
-    >>> format_measurement(0.5, None), format_measurement(0.5, 0.0)
-    ('0.5', '0.5')
-    """
-    if sem is None or not math.isfinite(sem) or sem <= 0:
-        return f"{mean:.4g}" if sem is None else f"{mean:.6g}"
-    place = math.floor(math.log10(sem)) - 1  # the decimal place of sem's second digit
-    digits = round(sem / 10.0**place)
-    if digits >= 100:  # 0.0999 rounds to 0.10
-        place, digits = place + 1, digits // 10
-    if place > 0 or (mean != 0 and not 1e-3 <= abs(mean) < 1e6):
-        exp = max(math.floor(math.log10(abs(mean))) if mean != 0 else place, place)
-        return f"{mean / 10.0**exp:.{exp - place}f}({digits})e{exp:+03d}"
-    return f"{mean:.{-place}f}({digits})"
+#: Significant digits of a single run's value in the table.
+SINGLE_DIGITS = 3
 
 
 def mean_sem(values: Sequence[float]) -> tuple[float, float | None]:
-    """The mean and its standard error (None for one value)."""
+    """The mean and its standard error ``s / sqrt(n)`` (None for one value).
+
+    >>> mean, sem = mean_sem([1.0, 2.0, 3.0])  # s = 1, n = 3
+    >>> mean, round(sem * 3 ** 0.5, 12)
+    (2.0, 1.0)
+    """
     n = len(values)
     mean = math.fsum(values) / n
     if n < 2:
         return mean, None
     var = math.fsum((v - mean) ** 2 for v in values) / (n - 1)
     return mean, math.sqrt(var / n)
+
+
+def summarize_values(values: Sequence[float]):
+    """A :class:`Measured` mean over ``values`` (an :class:`Approx` for one value)."""
+    mean, sem = mean_sem(values)
+    return Approx(mean, SINGLE_DIGITS) if sem is None else Measured(mean, sem)
 
 
 def scalar_fields(runs: Sequence[dict]) -> list[str]:
@@ -80,60 +67,64 @@ def _hashable(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+def format_value(value: Any) -> str:
+    """A config value as text (a list's elements joined by '/', as on the command line)."""
+    if isinstance(value, (tuple, list)):
+        return "/".join(format_value(v) for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _cell(values: list) -> str:
     numbers = [v for v in values if is_number(v)]
     if not numbers:
         return "none"
-    text = format_measurement(*mean_sem(numbers))
+    text = str(summarize_values(numbers))
     return text if len(numbers) == len(values) else f"{text} ({len(numbers)} of {len(values)})"
 
 
 def default_summary(runs: Sequence[dict], swept: Sequence[str]) -> dict:
-    """One row per combination of the swept keys other than ``seed``: mean ± s.e. over seeds."""
+    """One row per combination of the swept keys other than ``seed``: mean ± s.e. over its runs."""
     keys = [k for k in swept if k != "seed"]
     fields = scalar_fields(runs)
     rows = []
     for combo, members in groups(runs, keys).items():
-        cells = [_format_value(v) for v in combo] + [str(len(members))]
+        cells = [format_value(v) for v in combo] + [str(len(members))]
         cells += [_cell([m["result"].get(f) for m in members]) for f in fields]
         rows.append(cells)
     return {"columns": [*keys, "runs", *fields], "rows": rows}
-
-
-def _format_value(value: Any) -> str:
-    if isinstance(value, tuple):
-        return "/".join(_format_value(v) for v in value)
-    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def markdown_table(table: dict) -> str:
     """A table ``{"columns", "rows"}`` as GitHub Markdown, columns padded to align."""
     cols = [str(c) for c in table["columns"]]
     rows = [[str(c) for c in row] for row in table["rows"]]
-    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(cols)]
-    line = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(cols)]
+
+    def line(cells):
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
+
     return "\n".join([line(cols), "|" + "|".join("-" * (w + 2) for w in widths) + "|",
                       *(line(r) for r in rows)])
 
 
-def default_plot(runs: Sequence[dict], swept: Sequence[str], out_dir: Path, name: str) -> list[Path]:
-    """Each scalar result against each swept numeric key (mean ± s.e. over the other runs)."""
+def label(key: str) -> str:
+    """A config or result key as a figure label (prose: underscores as spaces)."""
+    return key.replace("_", " ")
+
+
+def default_plot(runs: Sequence[dict], swept: Sequence[str], name: str) -> list[dict]:
+    """Plot specifications: each scalar result against each swept numeric key."""
     axes = [k for k in swept if k != "seed" and all(is_number(r["config"][k]) for r in runs)]
-    paths = []
+    specs = []
     for x in axes:
         others = [k for k in swept if k not in (x, "seed")]
         for field in scalar_fields(runs):
-            paths.append(_plot_one(runs, x, others, field, out_dir / f"{name}_{field}_vs_{x}.png"))
-    return paths
+            specs.append(_plot_one(runs, x, others, field, f"{name}_{field}_vs_{x}"))
+    return specs
 
 
-def _plot_one(runs: Sequence[dict], x: str, others: list[str], field: str, path: Path) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+def _plot_one(runs: Sequence[dict], x: str, others: list[str], field: str, name: str) -> dict:
+    series = []
     for combo, members in list(groups(runs, others).items())[:MAX_LINES]:
         pts = []
         for (xv,), at_x in groups(members, [x]).items():
@@ -142,40 +133,35 @@ def _plot_one(runs: Sequence[dict], x: str, others: list[str], field: str, path:
                 pts.append((xv, *mean_sem(ys)))
         pts.sort()
         if pts:
-            label = ", ".join(f"{k} = {_format_value(v)}" for k, v in zip(others, combo)) or None
-            ax.errorbar([p[0] for p in pts], [p[1] for p in pts],
-                        yerr=[p[2] or 0.0 for p in pts], marker="o", capsize=3, label=label)
+            series.append({"label": ", ".join(f"{label(k)} {format_value(v)}"
+                                              for k, v in zip(others, combo)),
+                           "x": [p[0] for p in pts], "y": [p[1] for p in pts],
+                           "yerr": [p[2] or 0.0 for p in pts], "style": "o-"})
     xs = [r["config"][x] for r in runs]
-    if min(xs) > 0 and max(xs) / min(xs) >= 10:
-        ax.set_xscale("log")
-    ax.set_xlabel(x)
-    ax.set_ylabel(field)
-    if others:
-        ax.legend(fontsize="small")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120, metadata={"Software": None})
-    plt.close(fig)
-    return path
+    log_x = min(xs) > 0 and max(xs) / min(xs) >= 10
+    return line_plot(name, series, xlabel=label(x), ylabel=f"{label(field)} (mean over runs)",
+                     xscale="log" if log_x else "linear")
 
 
 def sweep_table(exp, sweep) -> dict:
-    """The summary table of a finished sweep: the experiment's own, or :func:`default_summary`."""
+    """The summary table of a finished sweep (cells as text): the experiment's own, or the default."""
     runs = [r.to_json() for r in sweep.finished]
-    if exp.summarize is not None:
-        return exp.summarize(runs, list(sweep.swept))
-    return default_summary(runs, sweep.swept)
+    table = (exp.summarize(runs, list(sweep.swept)) if exp.summarize is not None
+             else default_summary(runs, sweep.swept))
+    return {"columns": [str(c) for c in table["columns"]],
+            "rows": [[str(c) for c in row] for row in table["rows"]]}
 
 
-def sweep_figures(exp, sweep, out_dir: Path) -> list[Path]:
-    """The figures of a finished sweep under ``out_dir``: the experiment's own, or the generic."""
+def sweep_plots(exp, sweep) -> list[dict]:
+    """Plot specifications of a finished sweep: the experiment's own, or the generic ones."""
     runs = [r.to_json() for r in sweep.finished]
     if not runs:
         return []
     if exp.plot is not None:
-        return [Path(p) for p in exp.plot(runs, list(sweep.swept), Path(out_dir))]
-    return default_plot(runs, sweep.swept, Path(out_dir), exp.name)
+        return list(exp.plot(runs, list(sweep.swept)))
+    return default_plot(runs, sweep.swept, exp.name)
 
 
-__all__ = ["MAX_LINES", "default_plot", "default_summary", "format_measurement", "groups",
-           "markdown_table", "mean_sem", "scalar_fields", "sweep_figures", "sweep_table"]
+__all__ = ["MAX_LINES", "default_plot", "default_summary", "format_value", "groups", "label",
+           "markdown_table", "mean_sem", "scalar_fields", "summarize_values", "sweep_plots",
+           "sweep_table"]
