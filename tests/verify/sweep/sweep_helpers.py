@@ -21,7 +21,7 @@ import numpy as np
 from specbias.verify.sweep.registry import Experiment, register
 
 DEFAULTS = {"sleep": 0.0, "fail": -1, "marker": "none", "torch": False, "bad_result": False,
-            "seed": 0}
+            "device": "cpu", "seed": 0}
 
 
 def probe(config: dict) -> dict:
@@ -33,16 +33,17 @@ def probe(config: dict) -> dict:
             stop.unlink()
             raise KeyboardInterrupt
         (marker / f"started-{config['seed']}-{os.getpid()}").touch()
-    threads = None
+    threads = device = None
     if config["torch"]:
         import torch
 
         threads = torch.get_num_threads()
+        device = str(torch.ones(2, dtype=torch.float32, device=config["device"]).device)
     time.sleep(config["sleep"])
     if config["seed"] == config["fail"]:
         raise ValueError(f"probe fails for seed {config['seed']}")
     out = {"value": draw(config["seed"]), "pid": os.getpid(), "omp": os.environ.get("OMP_NUM_THREADS"),
-           "torch_threads": threads}
+           "torch_threads": threads, "device": device}
     if config["bad_result"]:
         out["bad"] = object()
     return out

@@ -32,7 +32,7 @@ def test_serial_then_reused(tmp_path):
     assert more.counts["computed"] == 2
 
 
-def test_local_pool_matches_direct_and_limits_threads(tmp_path):
+def test_local_pool_matches_this_process_and_limits_threads(tmp_path):
     sweep = run_sweep(DEMO, dict(SMALL, freq="1,3", seed="0,1"), store=tmp_path,
                       executor="local", workers=2)
     assert sweep.counts["computed"] == 4
@@ -41,6 +41,15 @@ def test_local_pool_matches_direct_and_limits_threads(tmp_path):
     probe = run_sweep(PROBE, {"torch": "true"}, store=tmp_path, executor="local", workers=1)
     assert probe.runs[0].result["torch_threads"] == 1 and probe.runs[0].result["omp"] == "1"
     assert probe.runs[0].result["pid"] != os.getpid()
+
+
+@pytest.mark.gpu
+def test_cuda_in_pool_workers(tmp_path):
+    """device=auto resolves to cuda, and forkserver workers can use it (fork could not)."""
+    sweep = run_sweep(PROBE, {"torch": "true", "device": "auto", "seed": "0,1"}, store=tmp_path,
+                      executor="local", workers=2)
+    assert [r.config["device"] for r in sweep.runs] == ["cuda", "cuda"]
+    assert all(r.result["device"].startswith("cuda") for r in sweep.runs)
 
 
 def test_failures_are_reported_not_stored(tmp_path):
