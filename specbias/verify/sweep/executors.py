@@ -131,17 +131,27 @@ def terminate(executor: Executor) -> None:
 
 
 def _dask_client(address: str, timeout: float):
+    """A client of the scheduler at ``address`` that has at least one worker.
+
+    Both waits (for the scheduler, then for a worker) are bounded by ``timeout`` seconds, so
+    that a wrong address or an empty cluster is an error, never a hang.
+    """
+    from distributed import Client
+
     try:
-        from distributed import Client
-    except ImportError:  # pragma: no cover - a dependency of specbias
-        raise InvalidArgument("dask.distributed is not installed: pip install distributed") from None
-    try:
-        return Client(address, timeout=timeout, set_as_default=False)
+        client = Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise InvalidArgument(
             f"cannot reach the dask scheduler at {address} within {timeout:g} s "
             f"({type(exc).__name__}): start one with `dask scheduler` and "
             f"`dask worker {address}`, or check the address") from None
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except (OSError, TimeoutError):
+        client.close()
+        raise InvalidArgument(f"the dask scheduler at {address} has no workers after "
+                              f"{timeout:g} s: start some with `dask worker {address}`") from None
+    return client
 
 
 def _shutdown(executor: Executor, failed: bool) -> None:

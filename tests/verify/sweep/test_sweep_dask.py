@@ -71,6 +71,17 @@ def test_unreachable_scheduler_fails_fast(tmp_path):
     assert time.monotonic() - start < 30
 
 
+def test_scheduler_without_workers(tmp_path):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=0, processes=True, host="127.0.0.1",
+                      dashboard_address=":0") as empty:
+        address = empty.scheduler_address
+        with pytest.raises(InvalidArgument, match=f"{address} has no workers after 1 s"):
+            run_sweep(DEMO, {"steps": "10"}, store=tmp_path, executor=_executor(address),
+                      connect_timeout=1.0)
+
+
 @pytest.mark.parametrize("text", ["dask://", "dask://host", "dask://host:0", "dask://host:99999",
                                   "http://host:8786", "dask://ho st:1", "tcp//h:1"])
 def test_malformed_address(text):
