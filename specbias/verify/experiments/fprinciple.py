@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from specbias.errors import InvalidArgument
+from specbias.verify.sweep.registry import Experiment, register
 from specbias.verify.experiments.common import (Config, as_list, environment, every,
                                                 fourier_projector, mlp, optimizer, torch_threads,
                                                 train_loop)
@@ -148,3 +149,14 @@ def run_filter(config: dict) -> dict:
     return {"steps": steps_rec, "e_low": as_list(e_low, 5), "e_high": as_list(e_high, 5),
             "loss": as_list(losses, 6), "low_energy_share": round(low_share, 4),
             **environment(device, dtype)}
+
+
+_DEPENDS = ("specbias.verify.experiments.common",)
+register(Experiment(NAME, run_curve, CURVE_PROFILES, SUMMARY, depends=_DEPENDS, keys={
+    "points": "N training points on [-pi, pi)", "lr": "Adam step size", "steps": "iterations",
+    "record_every": "errors recorded every this many steps"}))
+register(Experiment(FILTER_NAME, run_filter, FILTER_PROFILES, FILTER_SUMMARY, depends=_DEPENDS,
+                    keys={"samples": "digits used (a seeded subset of 1797)",
+                          "delta": "variance of the Gaussian filter in input space (pixels in [0, 1])",
+                          "width": "first hidden width (the second is half)", "lr": "Adam step size",
+                          "steps": "iterations", "record_every": "errors recorded every this many steps"}))

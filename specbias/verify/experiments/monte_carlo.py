@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from specbias.derive.dynamics import monte_carlo as MC
+from specbias.verify.sweep.registry import Experiment, register
 from specbias.verify.experiments.common import Config, as_list, progress_bar, torch_threads
 
 NAME = "monte_carlo"
@@ -99,3 +100,13 @@ def run(config: dict) -> dict:
     with torch_threads(1):
         body = _integration(cfg, rng, ms) if part == "integration" else _features(cfg, rng, ms)
     return {"part": part, "m": ms, **body}
+
+
+register(Experiment(NAME, run, PROFILES, SUMMARY, depends=("specbias.verify.experiments.common", "specbias.derive.dynamics.monte_carlo"),
+                    keys={"part": "integration or features", "dim": "dimension d of [0, 1]^d",
+                          "m_min": "smallest m", "m_max": "largest m", "m_count": "values of m",
+                          "reps": "repetitions per m (integration)",
+                          "feature_reps": "feature draws per m (features)",
+                          "centers": "kernel centres of the target",
+                          "fit_points": "samples for the least-squares fit",
+                          "test_points": "samples for the L2 error"}))

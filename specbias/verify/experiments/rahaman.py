@@ -16,6 +16,7 @@ import math
 import numpy as np
 import torch
 
+from specbias.verify.sweep.registry import Experiment, register
 from specbias.verify.experiments.common import (Config, as_list, dft_amplitudes, environment, every,
                                                 mlp, optimizer, torch_threads, train_loop)
 
@@ -76,3 +77,9 @@ def _run(config: dict) -> dict:
     return {"frequencies": list(FREQUENCIES), "amplitudes": as_list(amps), "steps": recorded,
             "normalized_amplitude": [as_list(s, 5) for s in spectra], "loss": as_list(losses, 6),
             **environment(device, dtype)}
+
+
+register(Experiment(NAME, run, PROFILES, SUMMARY, depends=("specbias.verify.experiments.common",), keys={
+    "case": "equal amplitudes or rising (0.1 .. 1.0)", "points": "N samples of [0, 1)",
+    "width": "units per hidden layer", "hidden": "hidden layers", "lr": "Adam step size",
+    "steps": "Adam iterations", "record_every": "spectrum recorded every this many steps"}))

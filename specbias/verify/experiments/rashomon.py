@@ -16,12 +16,13 @@ import numpy as np
 import sympy
 
 from specbias.derive.dynamics import rashomon as R
+from specbias.verify.sweep.registry import Experiment, register
 from specbias.verify.experiments.common import Config, progress_bar
 
 NAME = "rashomon"
 SUMMARY = ("Z11: Monte Carlo probability of the Rashomon set of a two-layer ReLU class on (-1, 1) "
            "against the frequency nu, beside the Hoeffding bound with kappa computed")
-DEFAULTS = dict(seed=0, target="bump", nu=2, neurons=1, eps=0.9, A=4.0, samples=1000000)
+DEFAULTS = dict(seed=0, target="bump", nu=2.0, neurons=2, eps=0.95, A=4.0, samples=1000000)
 PROFILES = {"quick": dict(DEFAULTS, samples=200000), "full": dict(DEFAULTS, samples=20000000)}
 CHUNK = 100000
 
@@ -64,3 +65,10 @@ def run(config: dict) -> dict:
             "norm_squared": float(f"{norm2:.15g}"),
             "bound": R.hoeffding_bound(n, eps, A, norm2, kap),
             "best_relative_error": float(f"{best:.6g}")}
+
+
+register(Experiment(NAME, run, PROFILES, SUMMARY, depends=("specbias.verify.experiments.common",
+                                                           "specbias.derive.dynamics.rashomon"),
+                    keys={"target": "bump or projected", "nu": "frequency nu of the target",
+                          "neurons": "n", "eps": "relative error epsilon of the Rashomon set",
+                          "A": "bound on the outer weights", "samples": "Monte Carlo draws"}))

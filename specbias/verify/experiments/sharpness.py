@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from specbias.derive.dynamics import stability as S
+from specbias.verify.sweep.registry import Experiment, register
 from specbias.verify.experiments.common import Config, as_list, environment, torch_threads
 from specbias.verify.hessian import flat_loss, hvp_fn, lanczos_top
 
@@ -135,3 +136,16 @@ def run_quadratic(config: dict) -> dict:
             "mc_growth": float(np.mean(theta ** 2)) ** (1 / steps),
             "fraction_shrunk": float(np.mean(np.abs(theta) < 1)), "chains": chains,
             "steps": steps}
+
+
+register(Experiment(NAME, run, PROFILES, SUMMARY,
+                    depends=("specbias.verify.experiments.common", "specbias.verify.hessian"),
+                    keys={"degree": "Chebyshev degree k of the labels", "points": "training points",
+                          "width": "hidden tanh units", "lr": "GD step size eta",
+                          "steps": "GD steps", "sharpness_every": "Lanczos every this many steps",
+                          "lanczos_iters": "Lanczos iterations"}))
+register(Experiment(QUAD_NAME, run_quadratic, QUAD_PROFILES, QUAD_SUMMARY,
+                    depends=("specbias.derive.dynamics.stability",),
+                    keys={"losses": "n curvatures", "lr": "step size eta", "batch": "batch size B",
+                          "sampling": "with or without replacement", "chains": "independent runs",
+                          "steps": "SGD steps per run"}))

@@ -24,6 +24,7 @@ import math
 import numpy as np
 import torch
 
+from specbias.verify.sweep.registry import Experiment, register
 from specbias.verify.experiments.common import (Config, as_list, environment, fourier_projector,
                                                 optimizer, torch_threads, train_loop)
 
@@ -147,3 +148,12 @@ def _run(config: dict) -> dict:
             "mode_error": as_list(errors, 6), "loss": as_list(losses, 6),
             "b_moved": float(torch.max(torch.abs(b.detach() - torch.tensor(b0, **kw)))),
             **environment(device, dtype)}
+
+
+register(Experiment(NAME, run, PROFILES, SUMMARY, depends=("specbias.verify.experiments.common",), keys={
+    "mode": "Fourier mode m of the target sin(pi m x)", "width": "neurons n (even: symmetric pairs)",
+    "grid": "midpoint quadrature points M on (-1, 1)", "activation": "relu or relu2 (smoother)",
+    "biases": "trained or fixed", "optimizer": "gd or adam",
+    "lr_factor": "GD step size in units of 1/lambda_max at initialization (stable below 2)",
+    "lr_adam": "Adam step size", "a_scale": "standard deviation of the initial a",
+    "max_steps": "steps before a run counts as censored"}))
