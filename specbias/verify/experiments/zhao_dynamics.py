@@ -34,7 +34,7 @@ SUMMARY = ("Z9: GD/Adam steps to halve the error in Fourier mode m of a two-laye
 DEFAULTS = dict(seed=0, mode=2, width=64, grid=512, activation="relu", biases="trained",
                 optimizer="gd", lr_factor=1.0, lr_adam=1e-3, a_scale=1.0, max_steps=20000,
                 device="cpu", dtype="float64")
-PROFILES = {"quick": dict(DEFAULTS),
+PROFILES = {"quick": dict(DEFAULTS, width=32, grid=256),
             "full": dict(DEFAULTS, width=256, grid=2048, max_steps=400000)}
 
 ACTIVATIONS = {"relu": (lambda t: torch.relu(t), lambda t: (t > 0).to(t.dtype)),
