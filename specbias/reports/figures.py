@@ -65,7 +65,7 @@ def draw_heatmap(spec: dict, png: Path, pdf: Path) -> list[Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    _check_labels(spec)
+    check_labels(spec)
     with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42, "font.size": 9}):
         fig, ax = plt.subplots(figsize=(5.6, 3.4))
         mesh = ax.pcolormesh(_edges(spec["x"]), _edges(spec["y"]), spec["z"], shading="flat",
