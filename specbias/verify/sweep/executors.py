@@ -197,17 +197,22 @@ def infrastructure_errors(dask: bool) -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
-def execute(run: Callable[[dict], Any], config: dict, threads: int | None) -> tuple[Any, float, str]:
-    """Run one config in a worker: ``(result, seconds, host)``.
+def execute(run: Callable[[dict], Any], config: dict, threads: int | None
+            ) -> tuple[Any, float, float, str]:
+    """Run one config in a worker: ``(result, seconds, cpu_seconds, host)``.
+
+    ``cpu_seconds`` is the process CPU time the run used (all its threads): on a loaded machine
+    it stays near what the run costs alone, while ``seconds`` (wall time) grows.
 
     ``threads``: cap the worker's thread pools first (None in the serial executor, which
     runs in the caller's process and leaves its threads alone).
     """
     if threads:
         limit_threads(threads)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = run(dict(config))
-    return result, time.perf_counter() - start, socket.gethostname()
+    return (result, time.perf_counter() - start, time.process_time() - cpu,
+            socket.gethostname())
 
 
 __all__ = ["CONNECT_TIMEOUT", "EXECUTOR_KINDS", "ExecutorSpec", "SerialExecutor", "default_workers",

@@ -13,7 +13,7 @@ while a change elsewhere in specbias does not invalidate finished runs; bump
 ``Experiment.version`` (or list the helper in ``depends``) when such a change alters results.
 
 Layout: ``ROOT/EXPERIMENT/KEY/config.json`` (experiment, version, code version, config) and
-``ROOT/EXPERIMENT/KEY/result.json`` (the result, seconds, host, finish time). Both are written
+``ROOT/EXPERIMENT/KEY/result.json`` (the result, wall and CPU seconds, host, finish time). Both are written
 atomically (a temporary file in the same folder, then ``os.replace``): a run is finished
 exactly when its ``result.json`` exists and parses, and a killed process leaves no half-written
 file. There is no fsync (it cost 8 ms per file here): a file that a power failure cuts short
@@ -123,7 +123,8 @@ class Store:
         return self.root / exp.name / key
 
     def load(self, exp: Experiment, key: str) -> dict | None:
-        """The stored record ``{"result", "seconds", "host", "finished"}``, or None if not finished."""
+        """The stored record ``{"key", "result", "seconds", "cpu_seconds", "host", "finished"}``,
+        or None if the run has not finished."""
         path = self.folder(exp, key) / "result.json"
         try:
             record = json.loads(path.read_text())
@@ -132,7 +133,7 @@ class Store:
         return record if record.get("key") == key else None
 
     def save(self, exp: Experiment, key: str, config: dict, result: Any, seconds: float,
-             host: str = "") -> dict:
+             host: str = "", cpu_seconds: float | None = None) -> dict:
         """Store one finished run (config first, then the result); return the stored record.
 
         The record is read back from its JSON text, so a computed result and the same result
@@ -144,6 +145,7 @@ class Store:
                 "key": key, "config": config}
         write_atomic(folder / "config.json", to_json_text(meta))
         record = {"key": key, "result": result, "seconds": round(seconds, 6),
+                  "cpu_seconds": None if cpu_seconds is None else round(cpu_seconds, 6),
                   "host": host or socket.gethostname(),
                   "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(
                       timespec="seconds")}
