@@ -23,7 +23,11 @@ from typing import Any, Callable, Mapping
 from specbias.errors import InvalidArgument, require
 
 #: Modules whose import registers experiments (imported lazily, in this order).
-EXPERIMENT_MODULES: tuple[str, ...] = ("specbias.verify.sweep.demo",)
+EXPERIMENT_MODULES: tuple[str, ...] = (
+    "specbias.verify.sweep.demo", "specbias.verify.experiments.zhao_dynamics",
+    "specbias.verify.experiments.rahaman", "specbias.verify.experiments.fprinciple",
+    "specbias.verify.experiments.monte_carlo", "specbias.verify.experiments.sharpness",
+    "specbias.verify.experiments.rashomon")
 
 #: The profiles every experiment defines.
 PROFILES: tuple[str, ...] = ("quick", "full")
