@@ -90,6 +90,23 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def writable_folder(path: Path, what: str, option: str) -> Path:
+    """Create ``path`` if needed and check that a file can be written in it (InvalidArgument
+    naming the folder and ``option`` otherwise)."""
+    if path.exists() and not path.is_dir():
+        raise InvalidArgument(f"{what} {str(path)!r} is a file, not a folder: choose a folder "
+                              f"with {option}")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=path, prefix=".probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise InvalidArgument(f"{what} {str(path)!r} cannot be written ({exc.strerror or exc}): "
+                              f"choose another with {option}") from None
+    return path
+
+
 class Store:
     """A folder of finished runs, keyed by content (see the module docstring).
 
@@ -101,18 +118,7 @@ class Store:
         self._check_writable()
 
     def _check_writable(self) -> None:
-        if self.root.exists() and not self.root.is_dir():
-            raise InvalidArgument(f"store {str(self.root)!r} is a file, not a folder: "
-                                  "choose a folder with --store DIR")
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            fd, probe = tempfile.mkstemp(dir=self.root, prefix=".probe-")
-            os.close(fd)
-            os.unlink(probe)
-        except OSError as exc:
-            raise InvalidArgument(f"store folder {str(self.root)!r} cannot be written "
-                                  f"({exc.strerror or exc}): choose another with --store DIR"
-                                  ) from None
+        writable_folder(self.root, "store folder", "--store DIR")
 
     def key(self, exp: Experiment, config: dict) -> str:
         """The run's content key (16 hex digits)."""
@@ -175,4 +181,5 @@ def is_number(value: Any) -> bool:
             and math.isfinite(value))
 
 
-__all__ = ["Store", "code_version", "default_root", "is_number", "to_json_text", "write_atomic"]
+__all__ = ["Store", "code_version", "default_root", "is_number", "to_json_text", "writable_folder",
+           "write_atomic"]
