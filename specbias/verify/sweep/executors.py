@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import re
 import socket
+import threading
 import time
 from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -115,7 +116,39 @@ def _start_method() -> str:
 def _local_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers,
                                mp_context=multiprocessing.get_context(_start_method()),
-                               initializer=limit_threads, initargs=(1,))
+                               initializer=_init_worker, initargs=(1, os.getpid()))
+
+
+def _init_worker(threads: int, driver: int) -> None:
+    """A pool worker's start: cap its threads, and exit when the sweep's process is gone.
+
+    A process pool's workers outlive a driver killed with SIGKILL (they wait for work that
+    never comes, and keep the forkserver alive); a daemon thread checks every half second.
+    """
+    limit_threads(threads)
+    threading.Thread(target=_exit_without, args=(driver,), daemon=True,
+                     name="specbias-sweep-watchdog").start()
+
+
+def _exit_without(driver: int, every: float = 0.5) -> None:
+    while _running(driver):
+        time.sleep(every)
+    os._exit(1)
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie (killed, not yet reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - another user's process: it exists
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:  # no /proc (not Linux): the signal test above is all there is
+        return True
 
 
 def terminate(executor: Executor) -> None:
