@@ -1,0 +1,71 @@
+"""``specbias cutoffs kernel``: precision cutoffs of an NTK/NNGP Gram matrix on the user's points."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from specbias.cli.check import ACTIVATIONS, PARAMETRIZATIONS
+from specbias.cli.common import float_arg, int_arg, print_json, progress_bar
+from specbias.errors import InvalidArgument
+
+
+def register(sub) -> None:
+    """Add ``kernel`` to the subcommands of ``cutoffs``."""
+    p = sub.add_parser("kernel", help="cutoffs of the NTK/NNGP Gram matrix on your points "
+                       "(certified reference, at most 400 points)")
+    p.add_argument("--kernel", required=True, choices=("ntk", "nngp"))
+    p.add_argument("--activation", default="relu", choices=ACTIVATIONS)
+    p.add_argument("--depth", type=int_arg, default=1, help="hidden layers L (default 1)")
+    p.add_argument("--weight-var", type=float_arg, default=2.0, help="sigma_w^2 (default 2)")
+    p.add_argument("--bias-var", type=float_arg, default=0.0, help="sigma_b^2 (default 0)")
+    p.add_argument("--parametrization", default="ntk", choices=PARAMETRIZATIONS)
+    p.add_argument("--points", required=True, help="FILE.npy holding an (n, d) float array")
+    p.add_argument("--dtypes", default="float16,float32,float64", help="comma list")
+    p.add_argument("--digits", type=int_arg, default=20, help="certified digits (default 20)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=_run)
+
+
+def load_points(path: str):
+    """An (n, d) float array from a .npy file (no pickles), or InvalidArgument."""
+    import numpy as np
+
+    file = Path(path)
+    if not file.is_file():
+        raise InvalidArgument(f"points file {path!r} does not exist: give a .npy file "
+                              "written by numpy.save")
+    try:
+        X = np.load(file, allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise InvalidArgument(f"points file {path!r} is not a NumPy .npy array ({exc}): "
+                              "write it with numpy.save(path, X) for an (n, d) float array") from None
+    from specbias.derive.ntk.certified import check_points
+
+    return check_points(X)
+
+
+def _run(args) -> int:
+    from specbias.derive.matrix.cutoffs import check_dtypes
+    from specbias.derive.ntk.certified import _Config
+    from specbias.verify.kernel_cutoffs import KERNEL_DTYPES, kernel_cutoffs
+
+    _Config(args.kernel, args.activation, args.depth, args.weight_var, args.bias_var,
+            args.parametrization)
+    dtypes = check_dtypes(args.dtypes, KERNEL_DTYPES)
+    X = load_points(args.points)
+    with progress_bar(None, "certified reference"):
+        out = kernel_cutoffs(X, args.kernel, args.activation, args.depth, args.weight_var,
+                             args.bias_var, args.parametrization, dtypes, args.digits)
+    if args.json:
+        print_json(out)
+        return 0
+    print(f"# {args.kernel} Gram matrix of a depth-{args.depth} {args.activation} network on "
+          f"{out['n']} points in R^{out['dim']}; reference certified to {args.digits} digits "
+          f"({out['reference']['prec_bits']} bits)")
+    print(f"# largest eigenvalue {out['reference']['values'][0]}, smallest "
+          f"{out['reference']['values'][-1]}")
+    print("dtype    backend      solver   first k with rel. error > 1%, 50%, 100%")
+    for r in out["results"]:
+        c = r["cutoffs"]
+        print(f"{r['dtype']:8} {r['backend']:12} {r['solver_dtype']:8} {c['0.01']}, {c['0.5']}, {c['1.0']}")
+    return 0
