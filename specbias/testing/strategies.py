@@ -37,7 +37,7 @@ MIN_ANGLE = 1e-12
 
 def _check_int(name: str, value, lo: int, hi: int, example: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise InvalidArgument(f"{name}={value!r} must be an integer from {lo} to {hi}, "
+        raise InvalidArgument(f"{name}={value!r} must be an integer: use {lo}..{hi}, "
                               f"e.g. {name}={example}")
     require(lo <= value <= hi, f"{name}={value!r} is out of range: use {lo}..{hi}, e.g. {name}={example}")
     return int(value)
@@ -46,7 +46,7 @@ def _check_int(name: str, value, lo: int, hi: int, example: int) -> int:
 def _check_float(name: str, value, lo: float, hi: float, example) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) \
             or not math.isfinite(value):
-        raise InvalidArgument(f"{name}={value!r} must be a finite number in [{lo}, {hi}], "
+        raise InvalidArgument(f"{name}={value!r} must be a finite number: use [{lo}, {hi}], "
                               f"e.g. {name}={example}")
     require(lo <= value <= hi, f"{name}={value!r} is out of range: use [{lo}, {hi}], e.g. {name}={example}")
     return float(value)
@@ -190,28 +190,28 @@ def point_sets(n_min: int = 2, n_max: int = 6, dim: int = 3, max_norm_ratio: flo
 def _as_knots(values, rule: str):
     from specbias.derive.matrix.knots import check_knots
 
-    return check_knots([Fraction(v) for v in values], rule)
+    return check_knots(list(values), rule)
 
 
 @st.composite
 def _knots(draw, n_min, n_max, rules):
     n = draw(st.integers(n_min, n_max))
     rule = draw(st.sampled_from(rules))
-    h = 2.0 / n
+    h = Fraction(2, n)
+    uniform = [Fraction(-1) + i * h for i in range(n)]
     if rule == "uniform":
-        vals = [-1 + i * h for i in range(n)]
+        vals = uniform
     elif rule == "quasi-uniform":  # b_i = -1 + 2(i-1)/n + o(1/n): shifts below h n^(-1/2)/4
-        amp = h / (4 * math.sqrt(n))
-        vals = [-1 + i * h + draw(st.floats(-amp, amp)) for i in range(n)]
-        vals[0] = max(vals[0], -1.0)
+        amp = float(h) / (4 * math.sqrt(n))
+        vals = [max(b + Fraction(draw(st.floats(-amp, amp))), Fraction(-1)) for b in uniform]
     elif rule == "random":
-        vals = draw(st.lists(st.floats(-1, 1), min_size=n, max_size=n,
-                             unique_by=lambda v: v))
+        vals = [Fraction(v) for v in draw(st.lists(st.floats(-1, 1), min_size=n, max_size=n,
+                                                   unique_by=lambda v: v))]
     else:  # clustered: a few centres, knots 10^-s apart around each
         centres = draw(st.lists(st.floats(-0.9, 0.9), min_size=1, max_size=3))
         s = draw(st.floats(2, 8))
-        vals = sorted({min(max(centres[i % len(centres)] + (i // len(centres)) * 10.0 ** -s, -1.0), 1.0)
-                       for i in range(n)})
+        vals = [Fraction(min(max(centres[i % len(centres)] + (i // len(centres)) * 10.0 ** -s,
+                                 -1.0), 1.0)) for i in range(n)]
     return _as_knots(sorted(set(vals)), rule)
 
 
