@@ -232,11 +232,13 @@ def kernel_spectrum_reference(X, *, kernel: str = "ntk", activation: str = "relu
                             parametrization, digits)["values"]
 
 
-def gram_spectrum_reference(power: int, knots, digits: int = 20) -> list[str]:
-    """Certified eigenvalues (descending) of the ReLU^P Gram matrix on ``knots``."""
+@lru_cache(maxsize=256)
+def gram_spectrum_reference(power: int, knots, digits: int = 20) -> tuple[str, ...]:
+    """Certified eigenvalues (descending) of the ReLU^P Gram matrix on ``knots`` (a
+    :class:`~specbias.derive.matrix.knots.Knots`; cached, as shrinking repeats inputs)."""
     from specbias.derive.matrix.spectrum import gram_matrix_spectrum
 
-    return list(gram_matrix_spectrum(power, knots, dps=digits).values)
+    return tuple(gram_matrix_spectrum(power, knots, dps=digits).values)
 
 
 def assert_spectrum_close(values, reference, *, dtype=None, ulps: float = 4.0,
