@@ -22,6 +22,8 @@ def register(sub) -> None:
     p.add_argument("--points", required=True, help="FILE.npy holding an (n, d) float array")
     p.add_argument("--dtypes", default="float16,float32,float64", help="comma list")
     p.add_argument("--digits", type=int_arg, default=20, help="certified digits (default 20)")
+    p.add_argument("--plot", default=None,
+                   help="write the relative error of every eigenvalue to PATH (.png and .pdf)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=_run)
 
@@ -44,6 +46,34 @@ def load_points(path: str):
     return check_points(X)
 
 
+def _plot_target(path: str | None):
+    """(directory, stem) for --plot, checked before any computation."""
+    import os
+
+    if path is None:
+        return None
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir() or not os.access(directory, os.W_OK):
+        raise InvalidArgument(f"--plot {path!r}: folder {str(directory)!r} does not exist or is "
+                              "not writable: give a path in a writable folder")
+    return directory, target.stem
+
+
+def _draw(out: dict, where) -> list:
+    """Relative error of λ_k against k, one line per (dtype, backend), log-log."""
+    from specbias.records import line_plot
+    from specbias.reports.figures import draw
+
+    k = list(range(1, out["n"] + 1))
+    series = [{"label": f"{r['dtype']} ({r['backend']})", "x": k,
+               "y": [min(max(v, 1e-17), 1e3) for v in r["rel_err"]]} for r in out["results"]]
+    spec = line_plot(where[1], series, xlabel="$k$", ylabel=r"relative error of $\lambda_k$",
+                     xscale="log", yscale="log",
+                     title=f"{out['kernel'].upper()} Gram matrix, {out['n']} points, depth {out['depth']}")
+    return draw(spec, where[0])
+
+
 def _run(args) -> int:
     from specbias.derive.matrix.cutoffs import check_dtypes
     from specbias.derive.ntk.certified import _Config
@@ -53,9 +83,12 @@ def _run(args) -> int:
             args.parametrization)
     dtypes = check_dtypes(args.dtypes, KERNEL_DTYPES)
     X = load_points(args.points)
+    where = _plot_target(args.plot)
     with progress_bar(None, "certified reference"):
         out = kernel_cutoffs(X, args.kernel, args.activation, args.depth, args.weight_var,
                              args.bias_var, args.parametrization, dtypes, args.digits)
+    if where:
+        out["plot"] = [str(p) for p in _draw(out, where)]
     if args.json:
         print_json(out)
         return 0

@@ -15,6 +15,10 @@ from specbias.derive.ntk.kernels import kernels
 def ntk(X, Y):  # with a bias: no first-layer angle near pi (see the README's findings)
     return kernels(X, Y, 2, "relu", 2.0, 0.1)[1]
 
+def ntk_torch(X, Y):  # float32 inputs, a torch tensor back
+    import torch
+    return kernels(torch.tensor(X), torch.tensor(Y), 2, "relu", 2.0, 0.1, xp=torch)[1]
+
 def one_arg(X):
     return X
 
@@ -78,3 +82,21 @@ def test_bad_input_exits_2_with_one_line(capsys, user_module, target, extra, mat
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("specbias: error:") and match in err
+
+
+def test_float32_and_torch_results(capsys, user_module):
+    code, out, _ = run(capsys, "check", f"{user_module}:ntk_torch", "--against", "ntk", "--depth",
+                       "2", "--bias-var", "0.1", "--dtype", "float32", "--examples", "5", "--json")
+    data = json.loads(out)
+    assert code == 0 and list(data["worst_relative_error_by_dtype"]) == ["float32"]
+    # float32 arithmetic: errors of order eps_32 = 1.2e-7, well above float64's
+    assert 1e-9 < data["worst_relative_error_by_dtype"]["float32"] < 1e-5
+
+
+def test_choices_are_the_library_tuples():
+    from specbias.cli import check
+    from specbias.derive.ntk import arccos, kernels
+    from specbias.testing import strategies
+
+    assert check.ACTIVATIONS == arccos.ACTIVATIONS and check.PARAMETRIZATIONS == kernels.PARAMETRIZATIONS
+    assert check.DTYPES == strategies.DTYPES

@@ -37,11 +37,19 @@ def test_json_cutoffs(tmp_path, capsys):
     assert by[("float64", "numpy")]["cutoffs"]["0.01"] is None
 
 
-def test_text_output_and_nngp(tmp_path, capsys):
+def test_text_output_nngp_and_plot(tmp_path, capsys):
     np.save(tmp_path / "x.npy", np.eye(3))
     code, out, _ = run(capsys, "cutoffs", "kernel", "--kernel", "nngp", "--activation", "step",
-                       "--points", str(tmp_path / "x.npy"))
+                       "--points", str(tmp_path / "x.npy"), "--plot", str(tmp_path / "cut.png"))
     assert code == 0 and "float16  numpy        float32" in out
+    assert (tmp_path / "cut.png").stat().st_size > 1000 and (tmp_path / "cut.pdf").exists()
+
+
+def test_unwritable_plot_folder_is_refused_before_computing(tmp_path, capsys):
+    np.save(tmp_path / "x.npy", np.eye(3))
+    code, out, err = run(capsys, "cutoffs", "kernel", "--kernel", "ntk", "--points",
+                         str(tmp_path / "x.npy"), "--plot", str(tmp_path / "no" / "such" / "p.png"))
+    assert code == 2 and out == "" and "does not exist or is not writable" in err
 
 
 @pytest.mark.parametrize("content, match", [

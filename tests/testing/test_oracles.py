@@ -195,3 +195,15 @@ def test_failure_reports_input_reference_value_and_ulps():
 def test_certified_reference_of_the_oracle_is_the_gram_eigenvalues():
     X = np.random.default_rng(5).standard_normal((5, 2))
     assert kernel_spectrum_reference(X, kernel="nngp") == gram_eigenvalues(X, "nngp")["values"]
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_specbias_torch_kernels_on_cuda_pass(dtype):
+    """The torch path on CUDA, results handed back as CUDA tensors (the oracle moves them)."""
+    def fn(X, Y):
+        X, Y = (torch.tensor(A, dtype=dtype, device="cuda") for A in (X, Y))
+        return kernels(X, Y, 3, "relu", 2.0, 0.1, xp=torch)[1]
+    r = search_kernel(fn, depth=3, bias_var=0.1, examples=15,
+                      dtypes=(str(dtype).replace("torch.", ""),))
+    assert not r.found, r.counterexamples[0].message if r.found else ""
