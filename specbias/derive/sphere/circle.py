@@ -98,45 +98,51 @@ def circle_kernel(bias: str = "zero", inputs: str = "normalized") -> CircleKerne
     """Derive k(δ) for the convention (see the module docstring)."""
     bias, inputs = check_convention(bias, inputs)
     s2 = sympy.Rational(1, 2) if inputs == "normalized" else sympy.Integer(1)
-    d = Derivation(f"Two-layer ReLU NTK with bias on S¹ ({bias} bias, {inputs} inputs)",
-                   assumptions=["x = (cos x, sin x), z = (cos z, sin z) on S¹; δ = x − z reduced "
-                                "to [−π, π]",
-                                "bias as the weight of a constant input: x̃ = s(x, 1), "
-                                f"s² = {s2}",
-                                "a_r = ±1 fixed, (w_r, b_r) trained, f = m^(−1/2) Σ a_r σ(w̃_rᵀx̃)",
-                                "b_r(0) = 0, w_r(0) ~ N(0, I₂)" if bias == "zero" else
-                                "(w_r(0), b_r(0)) ~ N(0, I₃)"],
+    d = Derivation(f"Two-layer ReLU NTK with bias on the circle ({bias} bias, {inputs} inputs)",
+                   assumptions=["Inputs $(\\cos x, \\sin x)$ and $(\\cos z, \\sin z)$ on the "
+                                "circle; $\\delta = x - z$ reduced to $[-\\pi, \\pi]$.",
+                                "The bias is the weight of a constant input: $\\tilde x = s (x, 1)$ "
+                                f"with $s^2 = {sympy.latex(s2)}$.",
+                                "$a_r = \\pm 1$ fixed, $(w_r, b_r)$ trained, "
+                                "$f = m^{-1/2} \\sum_r a_r \\sigma(\\tilde w_r^\\top \\tilde x)$.",
+                                "$b_r(0) = 0$ and $w_r(0) \\sim N(0, I_2)$." if bias == "zero" else
+                                "$(w_r(0), b_r(0)) \\sim N(0, I_3)$."],
                    references=list(SOURCES))
     X = sympy.Matrix([sympy.cos(_x), sympy.sin(_x), 1]) * sympy.sqrt(s2)
     Z = sympy.Matrix([sympy.cos(_z), sympy.sin(_z), 1]) * sympy.sqrt(s2)
-    dot = d.step("The gradient of f with respect to w̃_r is m^(−1/2) a_r σ'(w̃_rᵀx̃) x̃, so the "
-                 "NTK is x̃ᵀx̃' E[σ'(w̃ᵀx̃)σ'(w̃ᵀx̃')]; the inner product, simplified:",
+    dot = d.step("The gradient of $f$ with respect to $\\tilde w_r$ is "
+                 "$m^{-1/2} a_r \\sigma'(\\tilde w_r^\\top \\tilde x) \\tilde x$, so the NTK is "
+                 "$\\tilde x^\\top \\tilde x' \\, E[\\sigma'\\sigma']$; the inner product, "
+                 "simplified by SymPy:",
                  sympy.simplify(sympy.trigsimp((X.T * Z)[0]).subs(_x - _z, delta).subs(_x, _z + delta)),
-                 labels=["x̃ᵀx̃'"], rule="trigsimp")
+                 labels=[sympy.Symbol("\\tilde{x}^{\\top}\\tilde{x}'")], rule="trigsimp")
     step = dual_activation("step")
     if bias == "zero":
         # w̃ᵀx̃ = s wᵀx with w ~ N(0, I₂): the angle between x and x' in R² is |δ|.
         cov = {q11: 1, q22: 1, q12: sympy.cos(delta)}
         angle = delta
-        text = ("With b(0) = 0 only w ~ N(0, I₂) is random and w̃ᵀx̃ = s wᵀx: E[σ'σ'] is the "
-                "step function's dual at unit variances and correlation cos δ, i.e. at angle |δ| "
-                "(for 0 ≤ δ ≤ π):")
+        text = ("With $b(0) = 0$ only $w \\sim N(0, I_2)$ is random and "
+                "$\\tilde w^\\top \\tilde x = s\\, w^\\top x$: the expectation is the step "
+                "function's dual at the angle $\\delta$ of the circle ($0 \\le \\delta \\le \\pi$):")
     else:
         norm2 = sympy.simplify((X.T * X)[0])
         cos_phi = sympy.simplify(dot / norm2)
         cov = {q11: norm2, q22: norm2, q12: dot}
         angle = sympy.acos(cos_phi)
-        text = ("With b(0) ~ N(0, 1), w̃ ~ N(0, I₃) sees the angle φ of x̃, x̃' in R³, "
-                f"cos φ = x̃ᵀx̃'/|x̃|² = {sympy.sstr(cos_phi)}; the step dual at that angle:")
+        text = ("With $b(0) \\sim N(0, 1)$, $\\tilde w \\sim N(0, I_3)$ sees the angle $\\varphi$ "
+                "of $\\tilde x, \\tilde x'$ in three dimensions, "
+                f"$\\cos\\varphi = {sympy.latex(cos_phi)}$; the step dual at that angle:")
     dual = d.step(text, step.value.subs(cov).subs(theta, angle) if bias == "zero" else
-                  step.value.subs(theta, angle), labels=["E[σ'(w̃ᵀx̃)σ'(w̃ᵀx̃')]"])
-    k = d.step("The kernel, k(δ) = x̃ᵀx̃' E[σ'σ'] (0 ≤ δ ≤ π; even in δ):",
-               sympy.simplify(dot * dual), labels=["k(δ)"], rule="simplify")
+                  step.value.subs(theta, angle), labels=[sympy.Symbol("E[\\sigma'\\sigma']")])
+    k = d.step("The kernel, the product of the two (for $0 \\le \\delta \\le \\pi$; it is even "
+               "in $\\delta$):", sympy.simplify(dot * dual), labels=[sympy.Function("k")(delta)],
+               rule="simplify")
     scale = None
     if bias == "zero":
         scale = sympy.simplify(k / ((1 + sympy.cos(delta)) * (sympy.pi - delta)))
-        d.step("It is a constant times (1 + cos δ)(π − |δ|):", scale, labels=["constant"])
-    d.result, d.result_label = k, "k(δ)"
+        d.step("It is a constant times $(1 + \\cos\\delta)(\\pi - \\vert\\delta\\vert)$; "
+               "the constant:", scale, labels=["constant factor"])
+    d.result, d.result_lhs = k, sympy.Function("k")(delta)
     return CircleKernel(bias, inputs, k, d, scale)
 
 
@@ -168,31 +174,32 @@ def fourier_coefficients(bias: str = "zero", inputs: str = "normalized") -> tupl
     if not ker.family:
         raise InvalidArgument("the Fourier coefficients of the Gaussian-bias kernel have no "
                               "closed form here: use fourier_coefficient_mp")
-    d = Derivation(f"Fourier coefficients of k(δ) ({ker.label})",
-                   assumptions=["k is even in δ, so c_q = (1/π) ∫_0^π k(δ) cos(qδ) dδ",
-                                "uniform density p = 1/(2π): the eigenvalue of cos(qx), sin(qx) "
-                                "is c_q"], references=[SOURCES[0]])
-    general = d.step("SymPy integrates with q a positive integer:",
+    d = Derivation(f"Fourier coefficients of the circle kernel ({ker.label})",
+                   assumptions=["$k$ is even, so $c_q = \\frac{1}{\\pi}\\int_0^\\pi k(\\delta) "
+                                "\\cos(q\\delta)\\, d\\delta$.",
+                                "For the uniform density $p = 1/(2\\pi)$ the eigenvalue of "
+                                "$\\cos(qx)$ and $\\sin(qx)$ is $c_q$."], references=[SOURCES[0]])
+    general = d.step("SymPy integrates with $q$ a positive integer:",
                      sympy.integrate(ker.expr * sympy.cos(q_sym * delta), (delta, 0, sympy.pi))
                      / sympy.pi, rule="integrate")
     out = {"general": _first_branch(sympy.simplify(sympy.piecewise_fold(general)))}
     for q in (0, 1):
-        out[q] = d.step(f"q = {q} separately:", sympy.simplify(
+        out[q] = d.step(f"$q = {q}$ separately:", sympy.simplify(
             sympy.integrate(ker.expr * sympy.cos(q * delta), (delta, 0, sympy.pi)) / sympy.pi),
-            labels=[f"c_{q}"], rule="integrate")
+            labels=[sympy.Symbol(f"c_{q}")], rule="integrate")
     n = sympy.Symbol("n", integer=True, positive=True)
-    out["even"] = d.step("Even q = 2n ≥ 2 ((−1)^q = 1):", sympy.factor(sympy.simplify(
+    out["even"] = d.step("Even $q \\ge 2$, where $(-1)^q = 1$:", sympy.factor(sympy.simplify(
         out["general"].subs(q_sym, 2 * n).subs((-1) ** (2 * n), 1)).subs(n, q_sym / 2)),
-        labels=["c_q, q even"], rule="factor")
-    out["odd"] = d.step("Odd q ≥ 3 ((−1)^q = −1):", _first_branch(sympy.factor(sympy.simplify(
-        out["general"].subs((-1) ** q_sym, -1)))), labels=["c_q, q odd"], rule="factor")
+        labels=["even $q$"], rule="factor")
+    out["odd"] = d.step("Odd $q \\ge 3$, where $(-1)^q = -1$:", _first_branch(sympy.factor(sympy.simplify(
+        out["general"].subs((-1) ** q_sym, -1)))), labels=["odd $q$"], rule="factor")
     for q in range(2, 8):
         parity = out["even"] if q % 2 == 0 else out["odd"]
         direct = sympy.integrate(ker.expr * sympy.cos(q * delta), (delta, 0, sympy.pi)) / sympy.pi
         if sympy.simplify(parity.subs(q_sym, q) - direct) != 0:
             raise ArithmeticError(f"Fourier coefficient c_{q}: parity form disagrees with SymPy")
-    d.step("Checked: the parity forms equal SymPy's integral at q = 2..7.")
-    d.result, d.result_label = out["general"], "c_q"
+    d.step("Checked: the parity forms equal SymPy's integral at $q = 2, \\ldots, 7$.")
+    d.result, d.result_lhs = out["general"], sympy.Symbol("c_q")
     return out, d
 
 

@@ -58,52 +58,61 @@ def derive_eigen_equation(convention=DEFAULT_CONVENTION) -> tuple[dict, Derivati
     """The exact equation, its symbol, the local frequency equation and the matching data."""
     ker = circle_kernel(*convention)
     k = ker.expr
-    d = Derivation(f"Eigen-equation of f ↦ ∫ k(x − z) p(z) f(z) dz on S¹ ({ker.label})",
-                   assumptions=["p piecewise constant (p and f 2π-periodic); h = p f",
-                                "k(δ) for 0 ≤ δ ≤ π as derived (B2), even and 2π-periodic"],
-                   references=["Basri et al., ICML 2020, Lemma (Eq. (14)) — audited here"])
+    d = Derivation(f"Eigen-equation of the kernel operator on the circle ({ker.label})",
+                   assumptions=["$p$ is piecewise constant; $p$ and $f$ are $2\\pi$-periodic; "
+                                "$h = p f$.",
+                                "$k(\\delta)$ for $0 \\le \\delta \\le \\pi$ as derived for B2, "
+                                "even and $2\\pi$-periodic."],
+                   references=["Basri et al., ICML 2020, Lemma behind Eq. (14), audited here"])
     Lk = sum(c * sympy.diff(k, delta, int(m)) for (m,), c in sympy.Poly(L_POLY, D).terms())
-    d.step("L = D²(D² + 1)² applied to the smooth branch of k, simplified (it vanishes, and on "
-           "the other branches by symmetry):", sympy.simplify(Lk), labels=["L k on (0, π)"],
-           rule="diff")
+    d.step("$L = D^2 (D^2 + 1)^2$ applied to the smooth branch of $k$ on $(0, \\pi)$, "
+           "simplified (by symmetry the same holds on the other branches):", sympy.simplify(Lk),
+           labels=["$L k$ on $(0, \\pi)$"], rule="diff")
     coeffs = sympy.Poly(L_POLY, D).all_coeffs()[::-1]        # a_m of D^m
     out = {"jumps": {}, "delta_coeffs": {}}
     for point in ("0", "pi"):
         J = _jumps(k, point)
         out["jumps"][point] = J
-        d.step(f"Jumps [k^(j)] at δ = {0 if point == '0' else 'π'}, j = 0..5 (one-sided "
-               "derivatives of the branches):", sympy.Matrix([J]), labels=["[k^(j)]"])
+        where = "0" if point == "0" else "\\pi"
+        d.step(f"Jumps of the derivatives $k^{{(j)}}$ at $\\delta = {where}$, $j = 0, \\ldots, 5$ "
+               "(one-sided derivatives of the branches):", sympy.Matrix([J]),
+               labels=[f"jumps at ${where}$"])
         # coefficient of δ_c^(r) in L k: Σ_m a_m [k^(m−1−r)]
         out["delta_coeffs"][point] = [sympy.simplify(sum(coeffs[m] * J[m - 1 - r]
                                                          for m in range(r + 1, ORDER + 1)))
                                       for r in range(ORDER)]
     a, b = out["delta_coeffs"]["0"], out["delta_coeffs"]["pi"]
-    d.step("Hence L k = Σ_r a_r δ₀^(r) + Σ_r b_r δ_π^(r) with", sympy.Matrix([a]),
-           sympy.Matrix([b]), labels=["a_r", "b_r"])
+    d.step("Hence $L k = \\sum_r a_r \\delta_0^{(r)} + \\sum_r b_r \\delta_\\pi^{(r)}$ with "
+           "coefficients ($r = 0, \\ldots, 5$):", sympy.Matrix([a]), sympy.Matrix([b]),
+           labels=["$a_r$", "$b_r$"])
     rhs0 = sum(a[r] * D ** r for r in range(ORDER))
     rhs1 = sum(b[r] * D ** r for r in range(ORDER))
     out["L"], out["A"], out["B"] = L_POLY, sympy.expand(rhs0), sympy.expand(rhs1)
-    d.step("Exact equation: λ L(D) f(x) = A(D) h(x) + B(D) h(x − π), h = p f, with the symbols",
-           L_POLY, out["A"], out["B"], labels=["L(D)", "A(D)", "B(D)"])
+    d.step("Exact equation: $\\lambda L(D) f(x) = A(D) h(x) + B(D) h(x - \\pi)$ with $h = p f$ and",
+           L_POLY, out["A"], out["B"],
+           labels=[sympy.Function("L")(D), sympy.Function("A")(D), sympy.Function("B")(D)])
     # Uniform density: h = f/(2π), f = e^{iqx}, h(x − π) = (−1)^q h(x).
     sym = sympy.simplify((out["A"] + (-1) ** q * out["B"]).subs(D, sympy.I * q)
                          / (2 * sympy.pi * L_POLY.subs(D, sympy.I * q)))
     out["uniform_eigenvalue"] = sym
-    d.step("Check, uniform density p = 1/(2π), f = e^{iqx}: λ_q = (A + (−1)^q B)/(2π L) at "
-           "D = iq, which must equal the Fourier coefficients c_q:", sym, labels=["λ_q"])
+    d.step("Check with the uniform density $p = 1/(2\\pi)$ and $f = e^{iqx}$: "
+           "$\\lambda_q = (A + (-1)^q B)/(2\\pi L)$ at $D = iq$, which must equal the Fourier "
+           "coefficient $c_q$:", sym, labels=[sympy.Symbol("lambda_q")])
     # Arc with p(x) = p1, p(x − π) = p2: e^{iωx} components of (f(x), f(x − π)).
     Aw, Bw, Lw = (e.subs(D, sympy.I * omega) for e in (out["A"], out["B"], L_POLY))
     M = sympy.Matrix([[lam * Lw - p1 * Aw, -p2 * Bw], [-p1 * Bw, lam * Lw - p2 * Aw]])
     out["local_determinant"] = sympy.expand(M.det())
-    d.step("On an arc with p(x) = p_1, p(x − π) = p_2 the pair (f(x), f(x − π)) has components "
-           "e^{iωx} where", out["local_determinant"], labels=["det = 0"], rule="det")
+    d.step("On an arc where $p(x) = p_1$ and $p(x - \\pi) = p_2$ are constant, the pair "
+           "$(f(x), f(x - \\pi))$ has components $e^{i\\omega x}$ with", out["local_determinant"],
+           labels=["determinant, set to zero"], rule="det")
     lead = sympy.limit(out["A"].subs(D, sympy.I * omega) / omega ** 4, omega, sympy.oo)
     llead = sympy.limit(Lw / omega ** 6, omega, sympy.oo)
     out["leading_omega2"] = sympy.simplify(p1 * lead / (lam * llead))
-    d.step("Keeping only the leading powers (λ L ≈ p_1 A for large ω): ω² ≈", out["leading_omega2"],
-           labels=["ω² (leading order)"], rule="limit")
-    d.result, d.result_label = sympy.Eq(lam * sympy.Symbol("L[f]"), sympy.Symbol("A[pf] + B[pf](x-pi)")), \
-        "exact eigen-equation"
+    d.step("Keeping only the leading powers of $\\omega$ ($\\lambda L \\approx p_1 A$):",
+           out["leading_omega2"], labels=[omega ** 2], rule="limit")
+    d.result = sympy.Eq(lam * sympy.Function("L")(D), sympy.Function("A")(D)
+                        + sympy.Function("B")(D) * sympy.Symbol("S_pi"))
+    d.result_lhs = None
     return out, d
 
 
