@@ -304,6 +304,18 @@ class CircleSpectrum:
         return out
 
 
+    def panel_derivative(self, index: int, panel: int, order: int, t: float) -> float:
+        """d^order f/dx^order of the index-th eigenfunction on ``panel`` at local t ∈ [−1, 1]
+        (t = ±1: the one-sided value at the panel's ends)."""
+        P = self.panels[panel]
+        a, b, p = float(P.a), float(P.b), float(P.p)
+        n = self.degree
+        c = self.coefficients[panel * n:(panel + 1) * n, index] \
+            * np.sqrt((2 * np.arange(n) + 1) / ((b - a) * p))
+        d = np.polynomial.legendre.legder(c, order) * (2 / (b - a)) ** order if order else c
+        return float(np.polynomial.legendre.legval(t, d))
+
+
 def _default_degree(density: PiecewiseDensity, count: int, dps: int, max_length: float) -> int:
     """A starting degree from the Weyl estimate of the highest local frequency needed."""
     with mpmath.workdps(20):
