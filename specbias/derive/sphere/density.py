@@ -126,10 +126,13 @@ class PiecewiseDensity:
             bps.append(parts[0].strip())
             ws.append(parts[1].strip())
         pis = [b.lower().endswith("pi") for b in bps]
+        zero = [b.strip() in ("0", "0.0") for b in bps]
+        if any(pis):  # a bare 0 is 0 in either unit
+            pis = [p or z for p, z in zip(pis, zero)]
         require(all(pis) or not any(pis), f"density {text!r} mixes breakpoints in radians and in "
                                           "multiples of pi: write all of them one way")
         if all(pis):
-            bps = [b[:-2].strip() or "1" for b in bps]
+            bps = [(b[:-2].strip() or "1") if b.lower().endswith("pi") else b for b in bps]
         return cls.from_pieces(bps, ws, in_pi=all(pis))
 
     # ------------------------------------------------------------------ numbers
@@ -205,7 +208,7 @@ class PiecewiseDensity:
 
     def describe(self) -> str:
         unit = "π" if self.in_pi else ""
-        return "p = " + ", ".join(f"{_show(w)} on [{_show(b)}{unit}, …)"
+        return "p = " + ", ".join(f"{_show(w)} on [{_show(b)}{unit if b else ''}, …)"
                                   for b, w in zip(self.breakpoints, self.weights)) \
             + " (relative weights, normalized to mass 1)"
 

@@ -116,7 +116,7 @@ def _gauss_expect(f, q):
         / mpmath.sqrt(2 * mpmath.pi)
 
 
-def _hermite_dual(name: str, q, dps: int, max_terms: int = 1200) -> Dual:
+def _hermite_dual(name: str, q, dps: int, max_terms: int = 3000) -> Dual:
     expr = activation_expr(name)
     sigma = sympy.lambdify(_t, expr, "mpmath")
     dsigma = sympy.lambdify(_t, sympy.diff(expr, _t), "mpmath")

@@ -184,7 +184,9 @@ def sphere_spectrum(d: int, depth: int = 1, activation: str = "relu", kernel: st
     work = dps + 12 + int(math.ceil(lost))
     with mpmath.workdps(work):
         if kappa is not None and info.get("kernel") != "user zonal function":
-            kappa, info = zonal_kernel(depth, activation, kernel, d, weight_var, bias_var, work)
+            # the kernel's relative error is multiplied by 10^lost in mu_l
+            kappa, info = zonal_kernel(depth, activation, kernel, d, weight_var, bias_var,
+                                       dps + 3 + int(math.ceil(lost)))
         h = mpmath.mpf(1) / (10 + 0.6 * lmax + dps / 2)
         mu1, absint = funk_hecke_values(kappa, d, lmax, h)
         mu2, _ = funk_hecke_values(kappa, d, lmax, h * 4 / 5)
