@@ -225,20 +225,28 @@ def knots(n_min: int = 2, n_max: int = 40, rules=KNOT_RULES):
 
 
 @st.composite
-def _densities(draw, max_pieces):
+def _densities(draw, max_pieces, in_pi):
+    from specbias.derive.sphere.density import PiecewiseDensity
+
     k = draw(st.integers(1, max_pieces))
-    cuts = draw(st.lists(st.floats(0, 2 * math.pi, exclude_max=True), min_size=k, max_size=k,
-                         unique_by=lambda v: round(v, 9)))
+    if in_pi:  # exact multiples of π: j/12 for j = 0..23
+        cuts = draw(st.lists(st.integers(0, 23), min_size=k, max_size=k, unique=True))
+        cuts = [Fraction(j, 12) for j in cuts]
+    else:
+        cuts = draw(st.lists(st.floats(0, 2 * math.pi, exclude_max=True), min_size=k,
+                             max_size=k, unique_by=lambda v: round(v, 9)))
     weights = draw(st.lists(st.floats(0.05, 20), min_size=k, max_size=k))
-    return tuple(sorted(cuts)), tuple(weights)
+    return PiecewiseDensity.from_pieces(sorted(cuts), weights, in_pi=in_pi)
 
 
-def circle_densities(max_pieces: int = 5):
-    """Piecewise-constant densities on S¹ as (breakpoints in [0, 2π), sorted and distinct;
-    positive relative weights, one per piece from each breakpoint to the next).
+def circle_densities(max_pieces: int = 5, in_pi: bool = False):
+    """Piecewise-constant densities on S¹ (:class:`specbias.derive.sphere.density.PiecewiseDensity`):
+    1..max_pieces breakpoints in [0, 2π), distinct, with positive relative weights (0.05..20);
+    ``in_pi=True`` draws breakpoints that are exact multiples of π (j π / 12). Shrinks toward
+    the uniform density (one piece)."""
+    from specbias.derive.sphere.density import MAX_PIECES
 
-    Returned as the raw pair until specbias.derive.sphere.density lands (issue 11)."""
-    return _densities(_check_int("max_pieces", max_pieces, 1, 1000, 5))
+    return _densities(_check_int("max_pieces", max_pieces, 1, MAX_PIECES, 5), bool(in_pi))
 
 
 # ------------------------------------------------------------------ kernel parameters

@@ -12,6 +12,7 @@ from hypothesis import given
 
 from specbias.derive.ntk import arccos, kernels
 from specbias.derive.matrix.knots import Knots
+from specbias.derive.sphere.density import PiecewiseDensity
 from specbias.errors import InvalidArgument
 from specbias.testing import strategies as sts
 
@@ -59,11 +60,15 @@ def test_knots_are_valid_and_follow_their_rule(kn):
         assert max(abs(float(v) - (-1 + i * h)) for i, v in enumerate(vals)) <= h / (4 * math.sqrt(n)) + 1e-15
 
 
-@given(sts.circle_densities(4))
-def test_circle_densities(d):
-    cuts, weights = d
-    assert list(cuts) == sorted(cuts) and len(set(cuts)) == len(cuts) == len(weights)
-    assert all(0 <= c < 2 * math.pi for c in cuts) and all(w > 0 for w in weights)
+@given(sts.circle_densities(4), sts.circle_densities(3, in_pi=True))
+def test_circle_densities(d, e):
+    """Valid densities of issue 11's type: total mass 1 (exactly, by mpmath at 30 digits)."""
+    for p in (d, e):
+        assert isinstance(p, PiecewiseDensity) and 1 <= len(p.breakpoints) <= 4
+        assert list(p.breakpoints) == sorted(set(p.breakpoints)) and all(w > 0 for w in p.weights)
+        with mpmath.workdps(30):
+            assert abs(p.total_mass() - 1) < mpmath.mpf(10) ** -25
+    assert e.in_pi and all((12 * b).denominator == 1 for b in e.breakpoints)
 
 
 @given(sts.kernel_configs("ntk", 3))
@@ -95,6 +100,7 @@ def test_tuples_match_the_library():
     (lambda: sts.variances(-1.0), "max_weight_var=-1.0"),
     (lambda: sts.dtypes(("float8",)), "float8"),
     (lambda: sts.circle_densities(0), "max_pieces=0"),
+    (lambda: sts.circle_densities(65), "max_pieces=65"),
     (lambda: sts.norms(float("nan")), "max_ratio=nan"),
 ])
 def test_bad_arguments_fail_when_the_strategy_is_built(make, match):
