@@ -71,7 +71,8 @@ def _draw(out: dict, where) -> list:
     spec = line_plot(where[1], series, xlabel="$k$", ylabel=r"relative error of $\lambda_k$",
                      xscale="log", yscale="log",
                      title=f"{out['kernel'].upper()} Gram matrix, {out['n']} points, depth {out['depth']}")
-    return draw(spec, where[0])
+    directory, stem = where
+    return draw(spec, directory / f"{stem}.png", directory / f"{stem}.pdf")
 
 
 def _run(args) -> int:
