@@ -34,6 +34,10 @@ def register(sub) -> None:
     p.add_argument("--parametrization", default="ntk", choices=PARAMETRIZATIONS)
     p.add_argument("--dtype", default="float64",
                    help="comma list of input dtypes to test, from float16,float32,float64")
+    p.add_argument("--array", default="numpy", choices=("numpy", "torch"),
+                   help="what FUNCTION receives: NumPy arrays (default) or torch tensors")
+    p.add_argument("--device", default="cpu", choices=("cpu", "cuda"),
+                   help="with --array torch: the tensors' device (default cpu)")
     p.add_argument("--dim", type=int_arg, default=3, help="input dimension d (default 3)")
     p.add_argument("--examples", type=int_arg, default=100,
                    help="examples per property and dtype (default 100)")
@@ -83,7 +87,8 @@ def _run(args) -> int:
         result = search_kernel(fn, kernel=args.against, activation=args.activation, depth=args.depth,
                                weight_var=args.weight_var, bias_var=args.bias_var,
                                parametrization=args.parametrization, dtypes=dtypes, dim=args.dim,
-                               examples=examples, seed=args.seed, ulps=args.ulps, progress=update)
+                               examples=examples, seed=args.seed, ulps=args.ulps, progress=update,
+                               array=args.array, device=args.device)
     out = result.as_dict()
     if args.json:
         print_json({"target": args.target, "found": result.found, **out})

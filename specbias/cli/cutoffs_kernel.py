@@ -12,7 +12,8 @@ from specbias.errors import InvalidArgument
 def register(sub) -> None:
     """Add ``kernel`` to the subcommands of ``cutoffs``."""
     p = sub.add_parser("kernel", help="cutoffs of the NTK/NNGP Gram matrix on your points "
-                       "(certified reference, at most 400 points)")
+                       "(certified reference, at most 400 points: about 11 s for 100 and 8 min "
+                       "for 400 on a busy 2-core machine)")
     p.add_argument("--kernel", required=True, choices=("ntk", "nngp"))
     p.add_argument("--activation", default="relu", choices=ACTIVATIONS)
     p.add_argument("--depth", type=int_arg, default=1, help="hidden layers L (default 1)")

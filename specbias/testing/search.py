@@ -26,11 +26,14 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample
 
+from specbias.errors import require
 from specbias.testing import strategies as sts
 from specbias.testing.oracles import (OracleFailure, _compare, assert_psd, default_ulps,
                                       entry_scale, eps_of, kernel_reference, to_numpy)
 
 PROPERTIES = ("pairs", "diagonal", "matrices", "symmetry", "psd")
+#: What the user's function receives: NumPy arrays or torch tensors.
+ARRAYS = ("numpy", "torch")
 #: Angle bins of the summary: decades from 1e-12 to 1, then [1, π − 1e-3) and the last 1e-3 to π.
 BIN_EDGES = [10.0 ** k for k in range(-12, 1)] + [math.pi - 1e-3, math.pi + 1e-9]
 
@@ -92,15 +95,20 @@ def _bin_order(item):
 class _Runner:
     """Calls the user's function on one input, compares, records the statistics."""
 
-    def __init__(self, fn, kernel, cfg, dtype, ulps, result):
+    def __init__(self, fn, kernel, cfg, dtype, ulps, result, array="numpy", device="cpu"):
         self.fn, self.kernel, self.cfg, self.dtype = fn, kernel, cfg, dtype
+        self.array, self.device = array, device
         self.result = result
         self.e = eps_of(dtype)
         self.ulps = default_ulps(cfg["depth"]) if ulps is None else ulps
 
     def _call(self, X, Y):
-        out = self.fn(X.astype(self.dtype), Y.astype(self.dtype))
-        return to_numpy(out)
+        X, Y = X.astype(self.dtype), Y.astype(self.dtype)
+        if self.array == "torch":
+            import torch
+
+            X, Y = (torch.tensor(A, device=self.device) for A in (X, Y))
+        return to_numpy(self.fn(X, Y))
 
     def _record(self, X, Y, rel):
         from specbias.derive.ntk.kernels import angles
@@ -178,11 +186,23 @@ def _strategy(prop: str, dim: int):
 def search_kernel(fn, *, kernel: str = "ntk", activation: str = "relu", depth: int = 1,
                   weight_var: float = 2.0, bias_var: float = 0.0, parametrization: str = "ntk",
                   dtypes=("float64",), dim: int = 3, examples: int = 100, seed: int = 0,
-                  ulps: float | None = None, properties=PROPERTIES, progress=None) -> SearchResult:
-    """Search each property for a failing input of ``fn(X, Y)``; shrink what is found."""
+                  ulps: float | None = None, properties=PROPERTIES, progress=None,
+                  array: str = "numpy", device: str = "cpu") -> SearchResult:
+    """Search each property for a failing input of ``fn(X, Y)``; shrink what is found.
+
+    ``array="torch"`` hands fn torch tensors on ``device`` (cpu or cuda) instead of NumPy
+    arrays; results may be NumPy, torch (any device) or JAX arrays."""
     from specbias.derive.ntk.certified import _Config
 
     _Config(kernel, activation, depth, weight_var, bias_var, parametrization)  # validates
+    require(array in ARRAYS, f"array type {array!r} is unknown: use one of {', '.join(ARRAYS)}")
+    require(device in ("cpu", "cuda"), f"device {device!r} is unknown: use cpu or cuda")
+    if device == "cuda":
+        import torch
+
+        require(array == "torch", "device cuda needs array torch: use --array torch")
+        require(torch.cuda.is_available(), "device cuda was asked for but torch sees no GPU: "
+                "use --device cpu")
     cfg = dict(activation=activation, depth=depth, weight_var=float(weight_var),
                bias_var=float(bias_var), parametrization=parametrization)
     result = SearchResult({"kernel": kernel, **cfg, "dtypes": list(dtypes), "dim": dim,
@@ -192,7 +212,7 @@ def search_kernel(fn, *, kernel: str = "ntk", activation: str = "relu", depth: i
                     suppress_health_check=list(HealthCheck))
     for dtype in dtypes:
         for prop in properties:
-            runner = _Runner(fn, kernel, cfg, dtype, ulps, result)
+            runner = _Runner(fn, kernel, cfg, dtype, ulps, result, array, device)
             check = {"symmetry": runner.symmetry, "psd": runner.psd}.get(prop, runner.entries)
             try:
                 X, Y = find(_strategy(prop, dim), lambda xy: check(*xy) is not None,
@@ -207,4 +227,4 @@ def search_kernel(fn, *, kernel: str = "ntk", activation: str = "relu", depth: i
     return result
 
 
-__all__ = ["BIN_EDGES", "Counterexample", "PROPERTIES", "SearchResult", "search_kernel"]
+__all__ = ["ARRAYS", "BIN_EDGES", "Counterexample", "PROPERTIES", "SearchResult", "search_kernel"]

@@ -15,9 +15,10 @@ from specbias.derive.ntk.kernels import kernels
 def ntk(X, Y):  # with a bias: no first-layer angle near pi (see the README's findings)
     return kernels(X, Y, 2, "relu", 2.0, 0.1)[1]
 
-def ntk_torch(X, Y):  # float32 inputs, a torch tensor back
+def ntk_torch(X, Y):  # torch tensors in (--array torch), a torch tensor back
     import torch
-    return kernels(torch.tensor(X), torch.tensor(Y), 2, "relu", 2.0, 0.1, xp=torch)[1]
+    assert isinstance(X, torch.Tensor) and isinstance(Y, torch.Tensor)
+    return kernels(X, Y, 2, "relu", 2.0, 0.1, xp=torch)[1]
 
 def one_arg(X):
     return X
@@ -75,6 +76,7 @@ def test_the_naive_kernel_exits_1_with_shrunk_counterexamples(capsys, monkeypatc
     ("{m}:ntk", ["--examples", "0"], "--examples 0"),
     ("{m}:ntk", ["--depth", "0"], "depth 0"),
     ("{m}:ntk", ["--activation", "step"], "step"),
+    ("{m}:ntk", ["--device", "cuda"], "cuda"),
 ])
 def test_bad_input_exits_2_with_one_line(capsys, user_module, target, extra, match):
     argv = ["check", target.format(m=user_module)] + (extra if "--against" in extra
@@ -86,7 +88,8 @@ def test_bad_input_exits_2_with_one_line(capsys, user_module, target, extra, mat
 
 def test_float32_and_torch_results(capsys, user_module):
     code, out, _ = run(capsys, "check", f"{user_module}:ntk_torch", "--against", "ntk", "--depth",
-                       "2", "--bias-var", "0.1", "--dtype", "float32", "--examples", "5", "--json")
+                       "2", "--bias-var", "0.1", "--dtype", "float32", "--examples", "5",
+                       "--array", "torch", "--json")
     data = json.loads(out)
     assert code == 0 and list(data["worst_relative_error_by_dtype"]) == ["float32"]
     # float32 arithmetic: errors of order eps_32 = 1.2e-7, well above float64's
