@@ -166,19 +166,25 @@ def assert_kernel_close(fn, X=None, Y=None, *, thetas=None, dim: int = 2, kernel
                         activation: str = "relu", depth: int = 1, weight_var: float = 2.0,
                         bias_var: float = 0.0, parametrization: str = "ntk", dtype=None,
                         ulps: float | None = None, rtol: float | None = None,
-                        atol: float | None = None) -> Comparison:
+                        atol: float | None = None, examples: int | None = None) -> Comparison:
     """Check ``fn`` against the certified NTK/NNGP of a fully connected network.
 
     Matrix mode: ``fn(X, Y)`` returns the (n, m) kernel matrix (Y defaults to X, so the
     diagonal is included). Deviation mode (``thetas`` given): ``fn(thetas)`` returns
-    k(x, x) − k(x, x') for unit inputs in R^dim at those angles (relu and relu2).
+    k(x, x) − k(x, x') for unit inputs in R^dim at those angles (relu and relu2). Search mode
+    (neither given): :func:`specbias.testing.search.search_kernel` runs every property with
+    ``examples`` per property (default: the current Hypothesis profile's), in ``dtype``
+    (default float64), and the first shrunk counterexample is raised.
     ``dtype`` (default: the dtype of X or thetas) sets the tolerance: ``ulps`` (default
     8 per layer, plus 8) machine epsilons relative; ``rtol``/``atol`` override it. Returns
     the :class:`Comparison`; raises :class:`OracleFailure` when an entry is outside.
     """
     cfg = _config_text(kernel, activation, depth, weight_var, bias_var, parametrization)
     src = thetas if thetas is not None else X
-    require(src is not None, "assert_kernel_close: give X (matrix mode) or thetas (deviation mode)")
+    if src is None:
+        return _assert_by_search(fn, kernel, activation, depth, weight_var, bias_var,
+                                 parametrization, str(dtype or "float64").replace("torch.", ""),
+                                 ulps, rtol, dim, examples)
     dtype = _dtype_name(src) if dtype is None else str(dtype).replace("torch.", "")
     e = eps_of(dtype)
     u = default_ulps(depth) if ulps is None else ulps
@@ -198,6 +204,29 @@ def assert_kernel_close(fn, X=None, Y=None, *, thetas=None, dim: int = 2, kernel
     if not c.passed:
         raise OracleFailure(_kernel_message(c, cfg, Xn, Yn), c)
     return c
+
+
+def _assert_by_search(fn, kernel, activation, depth, wv, bv, par, dtype, ulps, rtol, dim,
+                      examples):
+    from hypothesis import settings
+
+    from specbias.testing.search import search_kernel
+
+    if rtol is not None:
+        ulps = rtol / eps_of(dtype)
+    res = search_kernel(fn, kernel=kernel, activation=activation, depth=depth, weight_var=wv,
+                        bias_var=bv, parametrization=par, dtypes=(dtype,), dim=max(dim, 2),
+                        examples=examples or settings.default.max_examples, ulps=ulps)
+    if res.found:
+        first = res.counterexamples[0]
+        c = Comparison(f"{kernel} search", dtype, (0,), 0.0, 0.0, float("inf"), float("inf"),
+                       0.0, 0.0, len(res.counterexamples), len(res.counterexamples))
+        raise OracleFailure(f"{len(res.counterexamples)} propert"
+                            f"{'y fails' if len(res.counterexamples) == 1 else 'ies fail'}; "
+                            f"first ({first.prop}), shrunk:\n{first.message}", c)
+    return Comparison(f"{kernel} search", dtype, (), 0.0, 0.0,
+                      max(res.worst_by_dtype.values(), default=0.0), 0.0, 0.0, 0.0, 0,
+                      res.examples)
 
 
 def _assert_deviation(fn, thetas, dim, kernel, activation, depth, wv, bv, par, dtype, rtol, cfg):
@@ -241,16 +270,34 @@ def gram_spectrum_reference(power: int, knots, digits: int = 20) -> tuple[str, .
     return tuple(gram_matrix_spectrum(power, knots, dps=digits).values)
 
 
+def operator_spectrum_reference(power: int, count: int, interval=(-1, 1),
+                                digits: int = 20) -> tuple[str, ...]:
+    """The ``count`` largest eigenvalues μ_k of the continuous Gram operator of ReLU^P on
+    [A, B] (:func:`specbias.derive.gram.spectrum.gram_eigenvalues`: characteristic roots with
+    trace and Newton certificates). Spectra on S¹ and S^(d−1) (issue 11:
+    ``circle_spectrum(...).values``, ``sphere_spectrum(...).values``) are references too."""
+    from specbias.derive.gram.spectrum import gram_eigenvalues
+
+    return tuple(gram_eigenvalues(power, interval, count, max(digits, 5)).values)
+
+
 def assert_spectrum_close(values, reference, *, dtype=None, ulps: float = 4.0,
-                          rtol: float | None = None, atol: float | None = None) -> Comparison:
+                          rtol: float | None = None, atol: float | None = None,
+                          largest: bool = False) -> Comparison:
     """Compare eigenvalues with a certified reference (decimal strings or numbers), both
     sorted descending. Default tolerance: what a backward-stable symmetric eigensolver
     guarantees, |λ̂_k − λ_k| <= ulps·n·eps·|λ_1| (Weyl), i.e. ``atol = ulps·n·eps``
-    relative to λ_1 and ``rtol = ulps·eps``; ask for relative accuracy with ``atol=0``."""
+    relative to λ_1 and ``rtol = ulps·eps``; ask for relative accuracy with ``atol=0``.
+    ``largest=True``: ``values`` are the largest few (an operator's leading eigenvalues, a
+    truncated solver) and are compared with as many of the reference's largest."""
     got = np.sort(to_numpy(values).ravel())[::-1]
     ref = np.sort(np.array([float(v) for v in reference]))[::-1]
+    if largest:
+        require(len(got) <= len(ref), f"{len(got)} eigenvalues against a reference of only "
+                f"{len(ref)}: compute a longer reference")
+        ref = ref[:len(got)]
     require(len(got) == len(ref), f"{len(got)} eigenvalues against a reference of {len(ref)}: "
-            "compare spectra of the same matrix")
+            "compare spectra of the same matrix, or pass largest=True for the leading ones")
     dtype = _dtype_name(values) if dtype is None else str(dtype).replace("torch.", "")
     e = eps_of(dtype)
     rtol = ulps * e if rtol is None else rtol
@@ -307,4 +354,5 @@ def assert_psd(K, *, dtype=None, ulps: float = 4.0, tol: float | None = None) ->
 
 __all__ = ["Comparison", "OracleFailure", "assert_kernel_close", "assert_psd",
            "assert_spectrum_close", "default_ulps", "eps_of", "gram_spectrum_reference",
+           "operator_spectrum_reference",
            "entry_scale", "kernel_reference", "kernel_spectrum_reference", "to_numpy"]

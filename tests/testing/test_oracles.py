@@ -18,7 +18,8 @@ from specbias.derive.ntk.kernels import kernels
 from specbias.errors import InvalidArgument
 from specbias.testing import strategies as sts
 from specbias.testing.oracles import (OracleFailure, assert_kernel_close, assert_psd,
-                                      assert_spectrum_close, kernel_spectrum_reference)
+                                      assert_spectrum_close, kernel_spectrum_reference,
+                                      operator_spectrum_reference)
 from specbias.testing.search import search_kernel
 
 CONFIGS = [("relu", 3, 2.0, 0.1, "ntk"), ("relu2", 2, 1.3, 0.5, "standard"),
@@ -207,3 +208,29 @@ def test_specbias_torch_kernels_on_cuda_pass(dtype):
     r = search_kernel(fn, depth=3, bias_var=0.1, examples=15,
                       dtypes=(str(dtype).replace("torch.", ""),))
     assert not r.found, r.counterexamples[0].message if r.found else ""
+
+
+def test_search_mode_runs_the_properties_and_raises_the_shrunk_counterexample():
+    """assert_kernel_close(fn, kernel=, depth=) with no inputs: the property search at the
+    profile's size; the textbook kernel fails with its shrunk example, specbias's passes."""
+    with pytest.raises(OracleFailure, match="shrunk"):
+        assert_kernel_close(naive_ntk, kernel="ntk", depth=2, examples=5)
+    good = lambda X, Y: kernels(X, Y, 2, "relu", 2.0, 0.1)[1]  # noqa: E731
+    assert assert_kernel_close(good, kernel="ntk", depth=2, bias_var=0.1, examples=5).passed
+
+
+def test_operator_spectrum_reference_checks_leading_eigenvalues():
+    """The Gram operator's mu_k (characteristic roots) against an independent Nystrom
+    discretization of the same kernel: only its leading values are accurate, to about 1e-4
+    at 400 midpoints (the kernel's kink limits Nystrom to algebraic convergence)."""
+    from specbias.derive.gram.kernel import gram_kernel
+
+    ref = operator_spectrum_reference(1, 8)
+    n = 400
+    x = -1 + (np.arange(n) + 0.5) * 2 / n
+    G = gram_kernel(1).numeric("numpy")(x[:, None], x[None, :]) * (2 / n)
+    nystrom = np.sort(np.linalg.eigvalsh(G))[::-1][:4]
+    assert_spectrum_close(nystrom, ref[:4], rtol=1e-3, atol=0.0)
+    assert_spectrum_close(nystrom, ref, rtol=1e-3, atol=0.0, largest=True)
+    with pytest.raises(OracleFailure):
+        assert_spectrum_close(nystrom, ref, rtol=1e-9, atol=0.0, largest=True)
