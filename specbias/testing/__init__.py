@@ -19,6 +19,7 @@ _LAZY = {
     "assert_kernel_close": "oracles", "assert_spectrum_close": "oracles", "assert_psd": "oracles",
     "OracleFailure": "oracles", "Comparison": "oracles", "kernel_reference": "oracles",
     "kernel_spectrum_reference": "oracles", "gram_spectrum_reference": "oracles",
+    "operator_spectrum_reference": "oracles",
     "search_kernel": "search", "strategies": None, "oracles": None, "search": None,
 }
 
