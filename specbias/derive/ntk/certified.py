@@ -11,9 +11,10 @@ rigorous even when the ball touches ±1 (identical directions), at the price of 
 there.
 
 :func:`gram_eigenvalues` then encloses every eigenvalue of the kernel's Gram matrix on the
-points with ``arb_mat.eig`` (Rump's method, FLINT ``acb_mat_eig_simple``; clusters through
-``acb_mat_eig_multiple``), raising the working precision until each eigenvalue carries the
-requested relative accuracy. Cost is O(n^3) in arb: see ``MAX_POINTS``.
+points with ``arb_mat.eig`` (FLINT's ``acb_mat_eig_simple``, van der Hoeven and Mourrain's
+certification of an approximate QR decomposition; clusters through ``acb_mat_eig_multiple``),
+raising the working precision until each eigenvalue carries the requested relative accuracy.
+Cost is O(n^3) in arb: see ``MAX_POINTS``.
 """
 
 from __future__ import annotations
