@@ -32,7 +32,8 @@ from specbias.records import TESTS, Evidence, Verdict, with_source
 AUDIT_MODULES = ("specbias.claims.zhao", "specbias.claims.zhao_matrix",
                  "specbias.claims.zhao_lstsq", "specbias.claims.ntk_kernels",
                  "specbias.claims.ntk_dynamics", "specbias.claims.dynamics",
-                 "specbias.claims.sampling", "specbias.claims.stability")
+                 "specbias.claims.sampling", "specbias.claims.stability",
+                 "specbias.claims.basri_circle", "specbias.claims.basri_sphere")
 
 
 @dataclass
