@@ -154,7 +154,8 @@ def rate(fit, seeds: int) -> Evidence:
         {"label": f"fit: $m^{{{Measured(fit.slope, fit.slope_stderr).tex()}}}$", "x": widths,
          "y": math.exp(fit.intercept) * widths ** fit.slope, "style": "--"}],
         xlabel="width $m$", ylabel="$\\Vert \\hat{\\Theta} - \\Theta \\Vert_F / \\Vert \\Theta "
-                                   "\\Vert_F$", xscale="log", yscale="log", legend="outside",
+                                   "\\Vert_F$",
+        xscale="log", yscale="log",
         title=f"Depth-{DEPTH} ReLU network: empirical against analytic NTK")
     return Evidence(
         "The rate of convergence",
@@ -254,8 +255,9 @@ def audit_b3(claim: Claim, ctx: AuditContext) -> Verdict:
         refinement="The empirical NTK of a network of width $m$ differs from the recursion by "
                    "$O(m^{-1/2})$ (relative, in Frobenius norm)." if evidence[3].passed else None,
         reason=f"Checked on the slide's network with $L = {DEPTH}$ hidden ReLU layers, "
-               f"$c_\\sigma = 2$, no biases, 6 inputs in $\\mathbb{{R}}^3$ and widths up to "
-               f"{widths[-1]}.",
+               "$c_\\sigma = 2$ and no biases (the engine's ntk parametrization with "
+               "$\\sigma_w^2 = 2$, $\\sigma_b = 0$, which is the slide's network at the inputs "
+               f"$\\sqrt{{2/d}} \\, x$), 6 inputs in $\\mathbb{{R}}^3$, widths up to {widths[-1]}.",
         measured={f"relative error at width {widths[-1]}": err,
                   "slope of the error against the width": Measured(fit.slope, fit.slope_stderr),
                   "float64 error of the deviation": Approx(evidence[-1].data["worst"])})

@@ -200,7 +200,7 @@ def audit_b8(claim: Claim, ctx: AuditContext) -> Verdict:
     fit = evidence[0].data
     summary = ((f"The formula holds up to $\\varepsilon$ that shrinks with the width, from "
                 f"{num(evidence[0].data['eps'][0], 2)} at $m = {widths[0]}$ to {num(eps, 2)} at "
-                f"$m = {widths[-1]}$ (of $\\Vert y \\Vert$), like "
+                f"$m = {widths[-1]}$ (relative to $\\Vert y \\Vert$), like "
                 f"$m^{{{Measured(fit['slope'], fit['stderr']).tex()}}}$, at widths far below "
                 "the theorem's condition.") if evidence[0].passed else
                "The error of the norm formula does not shrink significantly with the width.")
@@ -268,9 +268,9 @@ def network_limit(errors: dict, n: int, tests: int, steps: int, seeds: int) -> E
         "with the network's own NTK after training, against $H^{\\infty}$'s and against the "
         "network: the remaining gap is the finite-width kernel's.",
         passed=ok,
-        table=table(["width $m$", "network against the regression",
-                     "own NTK's regression against it", "network against its own NTK's "
-                     "regression"], rows),
+        table=table(["width $m$", "network against the formula with $H^{\\infty}$",
+                     "the formula with the network's NTK, against it with $H^{\\infty}$",
+                     "network against the formula with its own NTK"], rows),
         data={**numbers, "last": last.value})
 
 
@@ -328,9 +328,9 @@ def audit_p4(claim: Claim, ctx: AuditContext) -> Verdict:
                                   np.random.default_rng(ctx.seed + 5))]
     fit = evidence[0].data
     summary = (f"Trained wide networks converge to $\\sum_i (K^{{-1}} y)_i k(x_i, x)$ with the NTK "
-               f"(relative gap {num(fit['last'], 2)} at width {widths[-1]}, falling like "
-               f"$m^{{{Measured(fit['slope'], fit['stderr']).tex()}}}$), and the same formula is "
-               "the Gaussian-process posterior mean." if all(e.passed for e in evidence) else
+               f"(relative gap {num(fit['last'], 2)} at width {widths[-1]}, "
+               f"{num(math.exp(fit['drop']), 2)} times the gap at width {widths[0]}), and the "
+               "same formula is the Gaussian-process posterior mean." if all(e.passed for e in evidence) else
                "A check of the formula fails: " + "; ".join(
                    e.title for e in evidence if not e.passed) + ".")
     return Verdict(claim.id, claim.statement, evidence, summary=summary,

@@ -351,12 +351,14 @@ def risk_bound(runs: list, width: int, lam_n: float, n: int, d: int) -> Evidence
     """R_n(t) <= e^{-m lambda_n t} R_n(0) at every recorded t of every run."""
     worst = max(float(np.max(r["R"] / (slide_e3_bound(width, lam_n, r["t"]) * r["R"][0])))
                 for r in runs)
+    after = max(float(np.max(r["R"][1:] / (slide_e3_bound(width, lam_n, r["t"][1:]) * r["R"][0])))
+                for r in runs)
     r0 = runs[0]
     series = [{"label": "$\\hat{R}_n(t) / \\hat{R}_n(0)$, trained network", "x": r0["t"],
                "y": r0["R"] / r0["R"][0], "style": "-"},
               {"label": "$e^{-m \\lambda_n t}$, the claimed bound", "x": r0["t"],
                "y": slide_e3_bound(width, lam_n, r0["t"]), "style": "--"},
-              {"label": "$e^{-2 m \\hat{\\lambda}_n t}$", "x": r0["t"],
+              {"label": "$e^{-2 m \\hat{\\lambda}_n t}$, the refined bound", "x": r0["t"],
                "y": np.exp(-2 * width * r0["lam_hat"] * r0["t"]), "style": ":"}]
     # t = 0 gives the ratio 1 exactly; allow float64 rounding of the risks (1e-12 relative).
     return Evidence(
@@ -367,8 +369,9 @@ def risk_bound(runs: list, width: int, lam_n: float, n: int, d: int) -> Evidence
         f"$m = {width}$, $n = {n}$ points on $S^{{{d - 1}}}$, {len(runs)} seeds; $\\lambda_n$ is the "
         "smallest eigenvalue of $K$ from the derived arc-cosine kernel. Largest "
         f"$\\hat{{R}}_n(t) / (e^{{-m \\lambda_n t}} \\hat{{R}}_n(0))$ over all recorded $t$: "
-        f"{num(worst, 3)} (required: at most 1).", passed=worst <= 1 + 1e-12,
-        data={"max_ratio": worst},
+        f"{num(worst, 3)} (required: at most 1), the value 1 at $t = 0$; over $t > 0$ at most "
+        f"{num(after, 3)}.", passed=worst <= 1 + 1e-12,
+        data={"max_ratio": worst, "max_ratio_after_start": after},
         plot=line_plot("E3_risk_decay", series, xlabel="time $t$", ylabel="risk ratio",
                        yscale="log", legend="outside",
                        title=f"Conventional scaling: $m = {width}$, $n = {n}$, $d = {d}$"))
@@ -399,8 +402,8 @@ def theorem_regime(width: int, n: int, lam_n: float) -> Evidence:
 @check("refinement")
 def doubled_rate(runs: list, width: int, lam_n: float) -> Evidence:
     """R_n(t) <= e^{-2 m lambda_hat t} R_n(0): the factor 2 is slack (R is quadratic in r)."""
-    worst = max(float(np.max(r["R"] / (np.exp(-2 * width * r["lam_hat"] * r["t"]) * r["R"][0])))
-                for r in runs)
+    worst = max(float(np.max(r["R"][1:] / (np.exp(-2 * width * r["lam_hat"] * r["t"][1:])
+                                           * r["R"][0]))) for r in runs)
     rows = [[r["seed"], Approx(r["rate"], 3), Approx(2 * width * r["lam_hat"], 3),
              Approx(width * lam_n, 3), Approx(r["lam_hat"] / lam_n, 3)] for r in runs]
     return Evidence(
@@ -410,7 +413,8 @@ def doubled_rate(runs: list, width: int, lam_n: float) -> Evidence:
         "t} \\Vert r(0) \\Vert$ with $\\hat{\\lambda}_n$ the smallest eigenvalue of $\\frac{1}{nm} "
         "\\Phi \\Phi^{T}$ (which tends to $\\lambda_n$ as $m$ grows), and $\\hat{R}_n$, quadratic "
         "in $r$, decays at twice that rate. On the runs, where both layers move, the largest "
-        f"$\\hat{{R}}_n(t) / (e^{{-2 m \\hat{{\\lambda}}_n t}} \\hat{{R}}_n(0))$ is {num(worst, 3)}; "
+        f"$\\hat{{R}}_n(t) / (e^{{-2 m \\hat{{\\lambda}}_n t}} \\hat{{R}}_n(0))$ over $t > 0$ is "
+        f"{num(worst, 3)}; "
         "the late decay rate (a fit over the second half) is close to $2 m \\hat{\\lambda}_n$, "
         "about twice the bound's $m \\lambda_n$.", passed=worst <= 1 + 1e-12,
         table=table(["seed", "late decay rate", "$2 m \\hat{\\lambda}_n$", "$m \\lambda_n$",
@@ -447,6 +451,7 @@ def audit_e3(claim: Claim, ctx: AuditContext) -> Verdict:
         reason=f"The widths used are about {num(need / width, 1)} times below the theorem's "
                "condition (constant 1, $\\delta = 0.1$): the runs test the inequality, not the "
                "regime in which the theorem proves it.",
-        measured={"largest risk over the bound": Approx(evidence[0].data["max_ratio"], 3),
+        measured={"largest risk over the bound, $t > 0$":
+                  Approx(evidence[0].data["max_ratio_after_start"], 3),
                   "late decay rate over $m \\lambda_n$": late,
                   "width the theorem asks for": Approx(need)})

@@ -74,11 +74,11 @@ def two_layer_derivation(parametrization: str, activation: str = "relu",
                labels=[f"$\\mathbb{{E}}[\\sigma_{dual.power}'(u) \\sigma_{dual.power}'(v)]$"])
     else:
         d.steps.extend(dual.derivation.steps)
-    covariances = ("$(w^{T} x, w^{T} x')$ has the covariances "
-                   + ", ".join(f"${tex(q)} = {tex(v)}$" for q, v in cov.items()))
+    d.step("The covariances of $(w^{T} x, w^{T} x')$ that enter the dual activation:",
+           *cov.values(), labels=list(cov))
     if not ntk:
-        result = d.step(f"The kernel is $\\mathbb{{E}}_w[\\sigma(w^{{T}} x) \\sigma(w^{{T}} x')]$, and "
-                        f"{covariances}:", dual.value.subs(cov), labels=[k])
+        result = d.step("The kernel is $\\mathbb{E}_w[\\sigma(w^{T} x) \\sigma(w^{T} x')]$ at "
+                        "these covariances:", dual.value.subs(cov), labels=[k])
     else:
         bias = " + 1" if parametrization == "basri" else ""
         grad = "x" if parametrization == "arora" else "(x, 1)"
@@ -86,10 +86,11 @@ def two_layer_derivation(parametrization: str, activation: str = "relu",
         d.step(f"The gradient of $f$ in $w_r${' and $b_r$' if bias else ''} is $m^{{-1/2}} a_r "
                f"\\sigma'(w_r^{{T}} x{' + b_r' if bias else ''}) {grad}$ and $a_r^2 = 1$, so "
                f"$k(x, x') = (x^{{T}} x'{bias}) \\, \\mathbb{{E}}_w[\\sigma'(w^{{T}} x) "
-               f"\\sigma'(w^{{T}} x')]$ at $b = 0$; {covariances}:",
+               "\\sigma'(w^{T} x')]$ at $b = 0$, at these covariances:",
                factor * dual.derivative.subs(cov), labels=[k])
         result = sympy.simplify(dual.derivative.subs(cov) * (cov[q12] + (1 if bias else 0)))
-        d.step(f"With $x^{{T}} x' = {tex(cov[q12])}$:", result, labels=[k], rule="simplify")
+        d.step("With $x^{T} x' = \\Vert x \\Vert \\Vert x' \\Vert \\cos\\theta$:", result,
+               labels=[k], rule="simplify")
     d.result, d.result_lhs = result, k
     return d
 
