@@ -18,7 +18,7 @@ import torch
 from specbias.claims import AuditContext, Claim, audits, check
 from specbias.derive.ntk.arccos import dual_activation, theta
 from specbias.derive.ntk.kernels import angles
-from specbias.derive.ntk.symbols import DIM, Dot
+from specbias.derive.ntk.symbols import DIM, Dot, kernel_function, x, x_prime
 from specbias.derive.ntk.two_layer import NORM_X, NORM_Y, two_layer_derivation
 from specbias.notation import inline, tex
 from specbias.numbers import Approx, Measured, num
@@ -157,7 +157,7 @@ def audit_e1(claim: Claim, ctx: AuditContext) -> Verdict:
                 kernel_monte_carlo(X, Y, mean, se, on_pairs(derivation.result, X, Y), samples)]
     z = evidence[1].data["max_z"]
     holds = all(e.passed for e in evidence)
-    k = sympy.Function("k")(sympy.Symbol("x"), sympy.Symbol("x'"))
+    k = kernel_function()(x, x_prime)
     summary = (f"For the ReLU and $w \\sim N(0, I/d)$, ${tex(k)} = {tex(derivation.result)}$, the "
                f"degree-1 arc-cosine kernel; {samples} Monte Carlo draws agree with it at {count} "
                f"pairs (largest {z_text(z)})." if holds else
@@ -287,7 +287,7 @@ def audit_b1(claim: Claim, ctx: AuditContext) -> Verdict:
                       "kernel, so the expectation in Eq. (7) is right." if derived_holds else
                       "; the derived kernel itself fails a numerical check."))
     corrected = corrected_b1(derivation)
-    k = sympy.Function("k")(x_i, x_j)
+    k = kernel_function()(x_i, x_j)
     measured = {"largest $\\vert z \\vert$, Monte Carlo against the slide":
                 Approx(evidence[1].data["max_z"], 2),
                 "largest $\\vert z \\vert$, Monte Carlo against the derived kernel":

@@ -21,6 +21,7 @@ from functools import lru_cache
 
 import sympy
 
+from specbias.derive.ntk.symbols import kernel_function
 from specbias.errors import InvalidArgument
 from specbias.notation import tex
 from specbias.records import Derivation
@@ -98,7 +99,7 @@ def angular_factor(p: int) -> tuple[sympy.Expr, Derivation]:
                                       (_phi, theta - sympy.pi / 2, sympy.pi / 2))
     angular = d.step("The angular integral, over the cone where both units are active:",
                      angular_integral.doit(), labels=[angular_integral], rule="integrate")
-    J_p = sympy.Function(f"J_{p}")(theta)
+    J_p = kernel_function(f"J_{{{p}}}")(theta)
     scale = f"(q_{{11}} q_{{22}})^{{{sympy.Rational(p, 2)}}} " if p else ""
     J = d.step(f"$J_{p}(\\theta)$ is their product, simplified; then $\\mathbb{{E}}[\\sigma_{p}(u) "
                f"\\sigma_{p}(v)] = {scale}J_{p}(\\theta) / (2\\pi)$.",

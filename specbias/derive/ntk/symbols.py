@@ -55,6 +55,11 @@ def layer_kernel(name: str, h: int | str) -> type:
     return _named_function(f"{head}^{{({h})}}")
 
 
+def kernel_function(name: str = "k") -> type:
+    """A kernel as an undefined SymPy function printed ``k(x, x')`` (``name`` is its LaTeX)."""
+    return _named_function(name)
+
+
 @lru_cache(maxsize=None)
 def _named_function(latex: str) -> type:
     """An undefined SymPy function printed as ``latex(args)`` (one class per name)."""
@@ -71,4 +76,4 @@ def layer_angle(h: int | str) -> sympy.Symbol:
     return sympy.Symbol(rf"\theta^{{({h})}}", positive=True)
 
 
-__all__ = ["DIM", "Dot", "Norm", "layer_angle", "layer_kernel", "x", "x_prime"]
+__all__ = ["DIM", "Dot", "Norm", "kernel_function", "layer_angle", "layer_kernel", "x", "x_prime"]

@@ -23,7 +23,7 @@ import sympy
 from specbias.derive.ntk.arccos import (angular_factor, check_activation, dual_activation, q11, q12,
                                         q22, theta)
 from specbias.derive.ntk.kernels import TWO_LAYER, _module_name, angles, check_parametrization
-from specbias.derive.ntk.symbols import DIM, Dot, Norm, x, x_prime
+from specbias.derive.ntk.symbols import DIM, Dot, Norm, kernel_function, x, x_prime
 from specbias.errors import InvalidArgument
 from specbias.notation import tex
 from specbias.records import Derivation
@@ -58,7 +58,7 @@ def two_layer_derivation(parametrization: str, activation: str = "relu",
     scale = DIM if parametrization == "random-features" else sympy.Integer(1)
     cov = {q11: NORM_X ** 2 / scale, q22: NORM_Y ** 2 / scale,
            q12: NORM_X * NORM_Y * sympy.cos(theta) / scale}
-    k = sympy.Function("k")(x, x_prime)
+    k = kernel_function()(x, x_prime)
     ntk = parametrization != "random-features" and kernel == "ntk"
     what = ("the random-feature kernel" if parametrization == "random-features" else
             "the covariance of $f(x)$ and $f(x')$ at initialization" if kernel == "nngp" else
@@ -85,7 +85,7 @@ def two_layer_derivation(parametrization: str, activation: str = "relu",
         factor = Dot(x, x_prime) + (1 if parametrization == "basri" else 0)
         d.step(f"The gradient of $f$ in $w_r${' and $b_r$' if bias else ''} is $m^{{-1/2}} a_r "
                f"\\sigma'(w_r^{{T}} x{' + b_r' if bias else ''}) {grad}$ and $a_r^2 = 1$, so "
-               f"$k(x, x') = (x^{{T}} x'{bias}) \\, \\mathbb{{E}}_w[\\sigma'(w^{{T}} x) "
+               f"$k(x, x')$ is $x^{{T}} x'{bias}$ times $\\mathbb{{E}}_w[\\sigma'(w^{{T}} x) "
                "\\sigma'(w^{T} x')]$ at $b = 0$, at these covariances:",
                factor * dual.derivative.subs(cov), labels=[k])
         result = sympy.simplify(dual.derivative.subs(cov) * (cov[q12] + (1 if bias else 0)))
