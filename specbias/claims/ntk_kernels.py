@@ -158,7 +158,8 @@ def audit_e1(claim: Claim, ctx: AuditContext) -> Verdict:
     z = evidence[1].data["max_z"]
     holds = all(e.passed for e in evidence)
     k = kernel_function()(x, x_prime)
-    summary = (f"For the ReLU and $w \\sim N(0, I/d)$, ${tex(k)} = {tex(derivation.result)}$, the "
+    summary = (f"For the ReLU and $w \\sim N(0, I/d)$, ${tex(k)} = {tex(derivation.result)}$ "
+               "($\\theta$ the angle between $x$ and $x'$), the "
                f"degree-1 arc-cosine kernel; {samples} Monte Carlo draws agree with it at {count} "
                f"pairs (largest {z_text(z)})." if holds else
                "The derived kernel fails a check: " + "; ".join(
