@@ -72,6 +72,14 @@ def fit_power_law(widths, errors_by_seed) -> ConvergenceFit:
                           stderr, float(beta[0]))
 
 
+def log_drop(errors_by_width) -> tuple[float, float]:
+    """Mean log error at the last width minus at the first, and its standard error from the
+    spread over seeds (at least two seeds per width): a fall that assumes no law in between."""
+    a, b = (np.log(np.asarray(errors_by_width[i], float)) for i in (0, -1))
+    return (float(b.mean() - a.mean()),
+            math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)))
+
+
 def relative_error(emp: torch.Tensor, ana: torch.Tensor) -> float:
     return float(torch.linalg.norm(emp - ana) / torch.linalg.norm(ana))
 
