@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from specbias.derive.ntk.kernels import two_layer_kernel
+from specbias.derive.ntk.two_layer import two_layer_kernel
 from specbias.derive.sphere.density import PiecewiseDensity
 from specbias.errors import InvalidArgument, require
 from specbias.verify.models import TwoLayer, check_dtype, resolve_device
