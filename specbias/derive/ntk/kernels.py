@@ -35,19 +35,18 @@ import sympy
 
 from specbias.derive.ntk.arccos import (POWERS, SERIES_SWITCH, check_activation, dual_activation,
                                     numeric_factors, q11, q12, q22, theta)
+from specbias.derive.ntk.options import MAX_DEPTH, MAX_DERIVE_DEPTH, PARAMETRIZATIONS, TWO_LAYER
 from specbias.errors import InvalidArgument, require
 from specbias.records import Derivation
 
-PARAMETRIZATIONS = ("ntk", "standard")
 #: Symbols of the two-layer statements: the input norms and the input dimension.
 NORM_X, NORM_Y, DIM = sympy.symbols("|x| |x'| d", positive=True)
-TWO_LAYER = ("arora", "basri", "random-features")
 
 
 def check_depth(depth: object) -> int:
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
         raise InvalidArgument(f"depth {depth!r} must be an integer >= 1 (hidden layers)")
-    require(depth <= 1000, f"depth {depth} is too large: use at most 1000")
+    require(depth <= MAX_DEPTH, f"depth {depth} is too large: use at most {MAX_DEPTH}")
     return depth
 
 
@@ -68,10 +67,18 @@ def check_variances(weight_var: float, bias_var: float) -> tuple[float, float]:
 # ---------------------------------------------------------------- symbolic statements
 
 def derive_ntk(activation: str = "relu", depth: int = 1, bias: bool = False,
-               parametrization: str = "ntk") -> Derivation:
-    """The derivation of the NNGP Σ^(h), Σ̇^(h) and NTK Θ^(L+1) recursion, layer by layer."""
+               parametrization: str = "ntk", progress=None) -> Derivation:
+    """The derivation of the NNGP Σ^(h), Σ̇^(h) and NTK Θ^(L+1) recursion, layer by layer.
+
+    ``depth`` is at most :data:`~specbias.derive.ntk.options.MAX_DERIVE_DEPTH` (the unrolled
+    Θ has O(L²) factors); ``progress(n)`` is told of each of the ``depth + 2`` stages (the dual
+    activation, each layer, the unrolled form).
+    """
     activation = check_activation(activation)
     depth = check_depth(depth)
+    require(depth <= MAX_DERIVE_DEPTH, f"depth {depth} is too deep to print a derivation: use at "
+                                       f"most {MAX_DERIVE_DEPTH} (kernels() computes deeper ones)")
+    tick = progress or (lambda n=1: None)
     parametrization = check_parametrization(parametrization)
     dual = dual_activation(activation)
     sw2, sb2 = sympy.Symbol("sigma_w^2", positive=True), (sympy.Symbol("sigma_b^2", nonnegative=True)
@@ -86,6 +93,7 @@ def derive_ntk(activation: str = "relu", depth: int = 1, bias: bool = False,
                                "net, NeurIPS 2019 (Eq. (4)-(6))",
                                "Sohl-Dickstein et al., arXiv:2001.07301 (standard parametrization)"])
     d.steps.extend(dual.derivation.steps)
+    tick(1)
     xx, dim = sympy.Symbol("x^T x'", real=True), sympy.Symbol("d", positive=True)
     sig = sympy.IndexedBase("Sigma")
     sigd = sympy.IndexedBase("Sigmadot")
@@ -105,10 +113,12 @@ def derive_ntk(activation: str = "relu", depth: int = 1, bias: bool = False,
             t_next = (sig[l + 1] - sb2) / sw2 + (1 if bias else 0) + th[l] * sigd[l + 1]
         d.step(f"Layer {l} → {l + 1} (Λ = Λ^({l}); θ = angle of Λ^({l})):", s_next, sd_next, t_next,
                labels=[f"Σ^({l + 1})", f"Σ̇^({l + 1})", f"Θ^({l + 1})"])
+        tick(1)
     unrolled = sympy.Add(*[sig[h] * sympy.Mul(*[sigd[k] for k in range(h + 1, depth + 2)])
                            for h in range(1, depth + 2)])
     d.step("Unrolled (ntk parametrization): Θ^(L+1) = Σ_h Σ^(h) Π_{h' > h} Σ̇^(h')", unrolled,
            labels=["Θ^(L+1)"])
+    tick(1)
     d.result, d.result_label = th[depth + 1], f"Θ^({depth + 1})(x, x')"
     return d
 
