@@ -140,7 +140,10 @@ def arg_type(check, parse=int, name: str | None = None):
         try:
             return check(parse(text))
         except InvalidArgument as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
+            message = str(exc)
+            if text not in message:  # the check saw the parsed value: name what was typed
+                message = f"{text!r}: {message}"
+            raise argparse.ArgumentTypeError(message) from None
 
     convert.__name__ = name or getattr(check, "__name__", "value")
     return convert
@@ -227,13 +230,21 @@ def _nearest_existing(path: Path) -> Path:
 
 
 def _check_writable_dir(path: Path, what: str, text: str) -> None:
+    """Create the folder ``path`` (with its parents) and a scratch file in it, now, so that an
+    unwritable output fails before the work (``os.access`` alone is fooled by root on /proc)."""
+    import tempfile
+
     base = _nearest_existing(path)
     if not base.is_dir():
         raise InvalidArgument(f"{what} {text!r}: {str(base)!r} is a file, not a folder: give a "
                               "folder path")
-    if not os.access(base, os.W_OK | os.X_OK):
-        raise InvalidArgument(f"{what} {text!r} is not writable (no write permission in "
-                              f"{str(base)!r}): give a folder you can write to")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise InvalidArgument(f"{what} {text!r} is not writable ({exc.strerror}): give a folder "
+                              "you can write to") from None
 
 
 def output_dir(text: str) -> Path:

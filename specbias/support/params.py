@@ -73,9 +73,11 @@ def check_interval(interval: object = (-1, 1)) -> tuple["sympy.Rational", "sympy
         except TypeError:
             raise InvalidArgument(f"interval {interval!r} must be a pair (A, B) with A < B") from None
         require(len(parts) == 2, f"interval {interval!r} must be a pair (A, B) with A < B")
-    a = parse_number(parts[0], "interval start")
-    b = parse_number(parts[1], "interval end")
-    require(a < b, f"interval [{a}, {b}] is empty or reversed: use A < B, e.g. -1,1")
+    where = f" of {interval!r}" if isinstance(interval, str) else ""
+    a = parse_number(parts[0], "interval start" + where)
+    b = parse_number(parts[1], "interval end" + where)
+    given = repr(interval) if isinstance(interval, str) else f"[{a}, {b}]"
+    require(a < b, f"interval {given} is empty or reversed: use A < B, e.g. -1,1")
     return a, b
 
 

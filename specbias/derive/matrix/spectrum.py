@@ -162,6 +162,7 @@ def conditioning(m_q, b_q):
     LAPACK's banded eigensolver in float64; M is a well-conditioned B-spline mass matrix)."""
     mf, bf = _band_floats(m_q), _band_floats(b_q)
     n = mf.shape[1]
+    mf, bf = mf[:n], bf[:n]  # a band wider than the matrix (N <= P) has empty rows beyond N
     low = np.zeros_like(mf)
     for d in range(len(mf)):
         low[d, :n - d] = mf[d, d:]
