@@ -141,7 +141,7 @@ def arg_type(check, parse=int, name: str | None = None):
             return check(parse(text))
         except InvalidArgument as exc:
             message = str(exc)
-            if text not in message:  # the check saw the parsed value: name what was typed
+            if text not in message and repr(text) not in message:  # name what was typed
                 message = f"{text!r}: {message}"
             raise argparse.ArgumentTypeError(message) from None
 

@@ -24,7 +24,8 @@ def register(sub) -> None:
 def _gram(args) -> int:
     from specbias.errors import require
 
-    require(args.vectors <= args.n, f"vectors {args.vectors} must be between 0 and N = {args.n}")
+    require(args.vectors <= args.n, f"vectors {args.vectors} is more than N = {args.n}: use "
+                                    f"0..{args.n}")
     from specbias.derive.matrix.knots import knots as make_knots
     from specbias.derive.matrix.spectrum import GUARD, gram_matrix_spectrum
 

@@ -18,9 +18,11 @@ EPS_BITS = {"float16": 10, "bfloat16": 7, "float32": 23, "float64": 52}
 FLOAT_FORMATS = tuple(EPS_BITS)
 #: Dimensions of the theory table.
 MAX_DIM = 1000
-#: Measured seconds of a certified spectrum at N = 1000, 30 digits, uniform knots, by P (2 cores;
-#: benchmarks/results/matrix_spectrum*.json and benchmarks/bench_startup.py's estimate check).
-SPECTRUM_SECONDS_AT_1000 = {0: 2.2, 1: 2.2, 2: 2.9, 3: 20.0, 4: 25.0, 5: 30.0, 6: 35.0}
+#: Seconds of a certified spectrum at N = 1000, 30 digits, uniform knots, by P, on 2 cores.
+#: P = 1, 2 measured (benchmarks/results/matrix_spectrum*.json); P = 0 taken as P = 1; P >= 3
+#: from the ratios to P = 1 at N = 400 in one run (1.4x for P = 3, 3x for P = 6), doubled,
+#: because at N = 10^4 their quad-double starting values cost about ten times more.
+SPECTRUM_SECONDS_AT_1000 = {0: 2.2, 1: 2.2, 2: 2.9, 3: 6.2, 4: 8.8, 5: 11.0, 6: 13.2}
 #: Growth of that time with N (N = 1000 -> 10^4 took 74x for P = 1 and 78x for P = 2).
 SPECTRUM_TIME_EXPONENT = 1.9
 #: The gmpy2 path (``arithmetic="mpfr"``) took 3.1x (P = 1) and 3.4x (P = 2) at N = 1000.
