@@ -1,6 +1,6 @@
 """``specbias spectrum circle`` and ``specbias spectrum sphere``: kernel spectra on S¹ and S^(d−1).
 
-Registered into the ``spectrum`` group by :mod:`specbias.cli.spectrum`. The heavy modules
+Registered into the ``spectrum`` group with :func:`specbias.cli.common.group`. The heavy modules
 (SymPy derivations, python-flint) are imported inside the handlers so that ``specbias --help``
 stays fast; the choices come from the library's own tuples (duplicated here as literals only
 where importing them would load SymPy: checked by a test).
@@ -8,7 +8,7 @@ where importing them would load SymPy: checked by a test).
 
 from __future__ import annotations
 
-from specbias.cli.common import float_arg, int_arg, print_json, progress_bar
+from specbias.cli.common import float_arg, group, int_arg, print_json, progress_bar
 
 #: Mirrors of the library tuples (tests/cli/test_sphere_cli.py checks they are equal).
 BIASES = ("zero", "gaussian")
@@ -17,7 +17,8 @@ KERNELS = ("ntk", "nngp")
 ACTIVATIONS = ("step", "relu", "relu2", "erf", "tanh", "sigmoid", "gelu")
 
 
-def register(which) -> None:
+def register(sub) -> None:
+    which = group(sub, "spectrum")
     c = which.add_parser("circle", help="eigenvalues of the B2 kernel operator on S^1 for a "
                                         "piecewise-constant density, certified")
     c.add_argument("--density", default="0:1",

@@ -15,6 +15,8 @@ import numpy as np
 import torch
 from torch.func import functional_call, jacrev, vmap
 
+from specbias.errors import require
+
 
 def empirical_ntk(model: torch.nn.Module, X: torch.Tensor, Y: torch.Tensor | None = None,
                   chunk: int = 64) -> torch.Tensor:
@@ -89,7 +91,13 @@ def width_convergence(make_model, analytic: torch.Tensor, X: torch.Tensor, width
     """Relative error of Θ̂ against ``analytic`` for each width and seed, and the fitted rate.
 
     ``make_model(width, seed)`` builds the network; ``progress()`` is called once per model.
+    The fit needs two or more different widths and two or more seeds (checked before any work).
     """
+    widths, seeds = list(widths), list(seeds)
+    require(len(set(widths)) == len(widths) >= 2,
+            f"widths {widths} must be two or more different values, e.g. [64, 256, 1024]")
+    require(len(set(seeds)) == len(seeds) >= 2,
+            f"seeds {seeds} must be two or more different values: the rate's error bar needs them")
     errors = []
     for m in widths:
         row = []

@@ -22,6 +22,7 @@ from functools import lru_cache
 import sympy
 
 from specbias.derive.ntk.symbols import kernel_function
+from specbias.derive.ntk.options import ACTIVATIONS
 from specbias.errors import InvalidArgument
 from specbias.notation import tex
 from specbias.records import Derivation
@@ -31,7 +32,6 @@ q11, q22 = sympy.symbols("q_11 q_22", positive=True)
 q12 = sympy.Symbol("q_12", real=True)
 _r, _phi = sympy.symbols("r phi", real=True)
 
-ACTIVATIONS = ("step", "relu", "relu2", "erf")
 #: ReLU^p power of each arc-cosine activation.
 POWERS = {"step": 0, "relu": 1, "relu2": 2}
 SOURCES = ("Cho & Saul, Kernel methods for deep learning, NIPS 2009",

@@ -32,18 +32,17 @@ import sympy
 
 from specbias.derive.ntk.arccos import (POWERS, SERIES_SWITCH, check_activation, dual_activation,
                                         numeric_factors, q11, q12, q22, theta)
+from specbias.derive.ntk.options import MAX_DEPTH, MAX_DERIVE_DEPTH, PARAMETRIZATIONS, TWO_LAYER
 from specbias.derive.ntk.symbols import DIM, Dot, layer_angle, layer_kernel, x, x_prime
 from specbias.errors import InvalidArgument, require
 from specbias.records import Derivation
 
-PARAMETRIZATIONS = ("ntk", "standard")
-TWO_LAYER = ("arora", "basri", "random-features")
 
 
 def check_depth(depth: object) -> int:
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
         raise InvalidArgument(f"depth {depth!r} must be an integer >= 1 (hidden layers)")
-    require(depth <= 1000, f"depth {depth} is too large: use at most 1000")
+    require(depth <= MAX_DEPTH, f"depth {depth} is too large: use at most {MAX_DEPTH}")
     return depth
 
 
@@ -87,14 +86,20 @@ def unrolled_ntk(depth: int) -> tuple[sympy.Expr, sympy.Expr]:
 
 
 def derive_ntk(activation: str = "relu", depth: int = 1, bias: bool = False,
-               parametrization: str = "ntk") -> Derivation:
+               parametrization: str = "ntk", progress=None) -> Derivation:
     """The NNGP Σ^(h), its derivative kernel Σ̇^(h) and the NTK Θ^(h), layer by layer.
 
     Indexing of Arora et al. (2019), which the slides use: Σ^(0) is the covariance of the
     first pre-activations, Λ^(h) is built from Σ^(h−1), and the network's NTK is Θ^(L).
+    ``depth`` is at most :data:`~specbias.derive.ntk.options.MAX_DERIVE_DEPTH`;
+    ``progress(n)`` is told of each of the ``depth + 2`` stages (the dual activation, each
+    layer, the unrolled form).
     """
     activation = check_activation(activation)
     depth = check_depth(depth)
+    require(depth <= MAX_DERIVE_DEPTH, f"depth {depth} is too deep to print a derivation: use at "
+                                       f"most {MAX_DERIVE_DEPTH} (kernels() computes deeper ones)")
+    tick = progress or (lambda n=1: None)
     parametrization = check_parametrization(parametrization)
     dual = dual_activation(activation)
     sw2 = sympy.Symbol("sigma_w^2", positive=True)
@@ -122,6 +127,7 @@ def derive_ntk(activation: str = "relu", depth: int = 1, bias: bool = False,
     dot = Dot(x, x_prime)
     first = sw2 * dot / DIM + sb2
     theta0 = first if parametrization == "ntk" else dot / DIM + (1 if bias else 0)
+    tick(1)
     d.step("The input layer:", first, theta0, labels=[S(0), T(0)])
     for h in range(1, depth + 1):
         covariances = {q11: S(h - 1, x, x), q22: S(h - 1, x_prime, x_prime), q12: S(h - 1)}
@@ -137,6 +143,7 @@ def derive_ntk(activation: str = "relu", depth: int = 1, bias: bool = False,
         d.step(f"Layer {h}: $(u, v) \\sim N(0, \\Lambda^{{({h})}})$"
                + (f" with angle $\\theta^{{({h})}}$" if dual.J is not None else "") + ":",
                *exprs, sig, sigdot, ntk, labels=[*labels, S(h), Sd(h), T(h)])
+        tick(1)
     result = T(0)
     for h in range(1, depth + 1):
         result = (S(h) if parametrization == "ntk" else (S(h) - sb2) / sw2 + (1 if bias else 0)) \
@@ -147,6 +154,7 @@ def derive_ntk(activation: str = "relu", depth: int = 1, bias: bool = False,
                "expansion of the recursion minus this sum:", form,
                sympy.expand(expanded - form), labels=[T(depth), "difference"])
         result = form
+    tick(1)
     d.result, d.result_lhs = result, T(depth)
     return d
 
