@@ -306,7 +306,8 @@ class CircleSpectrum:
 
     def panel_derivative(self, index: int, panel: int, order: int, t: float) -> float:
         """d^order f/dx^order of the index-th eigenfunction on ``panel`` at local t ∈ [−1, 1]
-        (t = ±1: the one-sided value at the panel's ends)."""
+        (t = ±1: the one-sided value at the panel's ends); ``panel`` is taken mod the count."""
+        panel %= len(self.panels)
         P = self.panels[panel]
         a, b, p = float(P.a), float(P.b), float(P.p)
         n = self.degree
