@@ -49,9 +49,7 @@ def register(which) -> None:
 
 
 def _circle(args) -> int:
-    from specbias.derive.sphere.circle import circle_kernel, uniform_eigenvalue
-    from specbias.derive.sphere.density import PiecewiseDensity
-    from specbias.derive.sphere.galerkin import circle_spectrum
+    from specbias.derive.sphere.density import PiecewiseDensity   # light: checks first
     from specbias.errors import require
     from specbias.support.params import check_count, check_dps
 
@@ -59,6 +57,8 @@ def _circle(args) -> int:
     count = check_count(args.count, 400, "count")
     dps = check_dps(args.dps)
     require(dps <= 60, f"dps {dps} is too large for a circle spectrum: use 5..60")
+    from specbias.derive.sphere.circle import circle_kernel, uniform_eigenvalue
+    from specbias.derive.sphere.galerkin import circle_spectrum
     ker = circle_kernel(args.bias, args.inputs)
     if not ker.family:
         require(len(density.breakpoints) == 1, "the Gaussian-bias kernel is supported for the "
@@ -93,10 +93,15 @@ def _circle(args) -> int:
 
 
 def _sphere(args) -> int:
-    from specbias.derive.sphere.funk_hecke import fit_decay, sphere_spectrum
-    from specbias.errors import require
+    from specbias.errors import InvalidArgument, require
 
+    # cheap checks before SymPy loads (the library repeats them)
+    require(2 <= args.dim <= 64, f"dimension d = {args.dim} is out of range: use 2..64")
+    if args.activation not in ACTIVATIONS and not args.activation.startswith("formula:"):
+        raise InvalidArgument(f"activation {args.activation!r} is unknown: use one of "
+                              f"{', '.join(ACTIVATIONS)} or formula:EXPR (e.g. formula:tanh(2*t))")
     require(args.dps <= 60, f"dps {args.dps} is too large for a sphere spectrum: use 5..60")
+    from specbias.derive.sphere.funk_hecke import fit_decay, sphere_spectrum
     with progress_bar(None, "Funk-Hecke"):
         spec = sphere_spectrum(args.dim, args.depth, args.activation, args.kernel, args.count,
                                args.dps, args.weight_var, args.bias_var)
