@@ -527,7 +527,7 @@ def eigenfunctions_plot(sp) -> Evidence:
     series = [{"label": f"$f_{{{i + 1}}}$", "x": x, "y": sp.eigenfunction(i, x), "style": "-",
                "panel": 0, "group": i} for i in (0, 1, 3, 7, 15) if i < len(sp.mp_values)]
     series.append({"label": "$p(x)$", "x": x, "y": [float(sp.density(v)) for v in x],
-                   "style": "k-", "panel": 1})
+                   "style": "-", "panel": 1, "group": 9})
     return Evidence("Eigenfunctions per region", "Certified Ritz eigenfunctions (normalized in "
                     "$L^2(p)$) of the three-piece density: the oscillation is faster where "
                     "$p$ is larger.",

@@ -107,10 +107,13 @@ def _gauss(nq: int, prec: int):
 
 
 def _legendre(t, n: int) -> list:
-    """[P_0(t), ..., P_(n−1)(t)] by Bonnet's recurrence."""
+    """[P_0(t), ..., P_(n−1)(t)] by Bonnet's recurrence, on midpoints: the recurrence is stable
+    in floating point, but ball radii would double at every step (the wrapping effect) and
+    FLINT rounds products to the radius, so each value is cut to its midpoint."""
+    t = t.mid()
     out = [t * 0 + 1, t]
     for m in range(1, n - 1):
-        out.append(((2 * m + 1) * t * out[m] - m * out[m - 1]) / (m + 1))
+        out.append((((2 * m + 1) * t * out[m] - m * out[m - 1]) / (m + 1)).mid())
     return out[:n]
 
 
@@ -123,9 +126,10 @@ def _integration_matrix(nq: int, prec: int):
     # ∫_{−1}^{t} P_m = (P_{m+1}(t) − P_{m−1}(t))/(2m+1), m ≥ 1; = t + 1 for m = 0.
     intP = [[t[q] + 1] + [(P[q][m + 1] - P[q][m - 1]) / (2 * m + 1) for m in range(1, nq)]
             for q in range(nq)]
-    left = arb_mat(intP)
-    right = arb_mat([[P[q][m] * w[q] * (2 * m + 1) / 2 for q in range(nq)] for m in range(nq)])
-    return left * right
+    left = arb_mat(intP).mid()
+    right = arb_mat([[P[q][m] * w[q] * (2 * m + 1) / 2 for q in range(nq)]
+                     for m in range(nq)]).mid()
+    return (left * right).mid()
 
 
 def _region_matrix(c0, c1, scale):
@@ -161,12 +165,18 @@ class _PanelData:
         self.wp = [half * wq * p for wq in w]                     # weights of ∫ · p dx
         norm = [((2 * i + 1) / (2 * half * p)).sqrt() for i in range(n)]
         self.phi = [[P * norm[i] for i, P in enumerate(_legendre(tq, n))] for tq in t]
-        self.phi_mat = arb_mat(self.phi)
+        self.phi_mat = arb_mat(self.phi).mid()
         self.U = [[arb(1), x, x.cos(), x * x.cos(), x.sin(), x * x.sin()] for x in self.x]
-        # Pr[s] = ∫ φ_i u_s p dx  (n,) for each s: the separable integrals.
-        self.proj = arb_mat([[sum((self.wp[q] * self.phi[q][i] * self.U[q][s]
-                                   for q in range(nq)), arb(0)) for s in range(6)]
-                             for i in range(n)])
+        # proj[i, s] = ∫ φ_i u_s p dx: the separable integrals (one product in FLINT)
+        WU = arb_mat([[self.wp[q] * u for u in self.U[q]] for q in range(nq)])
+        self.proj = (self.phi_mat.transpose() * WU.mid()).mid()
+        # F_s[q, j] = v_s(x_q) φ_j(x_q) p and Y_s[i, q] = φ_i(x_q) w_q p u_s(x_q): the factors of
+        # the kinked blocks (v = u on the panel's own nodes)
+        self.F = [arb_mat([[self.U[q][s] * p * self.phi[q][j] for j in range(n)]
+                           for q in range(nq)]).mid() for s in range(6)]
+        self.Y = [arb_mat([[self.phi[q][i] * self.wp[q] * self.U[q][s] for q in range(nq)]
+                           for i in range(n)]).mid() for s in range(6)]
+        self.wrow = arb_mat([[w / p for w in self.wp]]).mid()   # the full-panel rule, 1 × nq
         self.n, self.nq = n, nq
 
 
@@ -180,23 +190,16 @@ def _shifted_functions(data: _PanelData, shift) -> list:
     return out
 
 
-def _diag_mat(values):
-    from flint import arb_mat
-    D = arb_mat(len(values), len(values))
-    for i, v in enumerate(values):
-        D[i, i] = v
-    return D
-
-
 def _kinked_block(I: _PanelData, J: _PanelData, shift, Cp, Cm, prec):
-    """A_IJ when x − z = shift on the diagonal (J = I − shift); C⁺ above (x − z > shift)."""
+    """A_IJ when x − z = shift on the diagonal (J = I − shift); C⁺ above (x − z > shift).
+
+    J's nodes are I's moved by −shift, and u_s(z) at J's nodes are J's own U (absolute z)."""
     from flint import arb_mat
     nq, n = I.nq, I.n
-    Q = _integration_matrix(nq, prec) * J.half          # ∫_{a_J}^{z_q} on J (z_q = x_q − shift)
-    W = arb_mat([[J.wp[qq] / J.p for qq in range(nq)] for _ in range(nq)])  # full-panel rule
-    F = [_diag_mat([J.U[q][s] * J.p for q in range(nq)]) * J.phi_mat for s in range(6)]
-    lower = [Q * F[s] for s in range(6)]                  # ∫_{a_J}^{x−shift} (z < x − shift)
-    upper = [W * F[s] - lower[s] for s in range(6)]       # ∫_{x−shift}^{b_J}
+    Q = (_integration_matrix(nq, prec) * J.half).mid()  # ∫_{a_J}^{z_q} on J (z_q = x_q − shift)
+    ones = arb_mat([[1] for _ in range(nq)])
+    lower = [(Q * J.F[s]).mid() for s in range(6)]        # ∫_{a_J}^{x−shift} (z < x − shift)
+    upper = [(ones * (J.wrow * J.F[s]) - lower[s]).mid() for s in range(6)]   # ∫_{x−shift}^{b_J}
     out = arb_mat(n, n)
     for s in range(6):
         M = arb_mat(nq, n)
@@ -205,9 +208,8 @@ def _kinked_block(I: _PanelData, J: _PanelData, shift, Cp, Cm, prec):
                 M = M + lower[s2] * Cp[s][s2]
             if Cm[s][s2] != 0:
                 M = M + upper[s2] * Cm[s][s2]
-        Y = I.phi_mat.transpose() * _diag_mat([I.wp[q] * I.U[q][s] for q in range(nq)])
-        out = out + Y * M
-    return out
+        out = out + I.Y[s] * M.mid()
+    return out.mid()
 
 
 def assemble(density: PiecewiseDensity, n: int, nq: int, dps: int,
@@ -259,7 +261,7 @@ def _block(panels, data, i, j, Cs, prec):
             return _kinked_block(data[i], data[j], sh, Cs[above], Cs[below], prec)
     C = Cs[_region(lo, hi)]
     from flint import arb_mat
-    return data[i].proj * arb_mat(C) * data[j].proj.transpose()
+    return (data[i].proj * arb_mat(C) * data[j].proj.transpose()).mid()
 
 
 @dataclass
@@ -323,7 +325,7 @@ def _default_degree(density: PiecewiseDensity, count: int, dps: int, max_length:
         z = float(density.psi_total()) / (2 * math.pi)
         pmax = float(density.max_density())
     omega = (count // 2 + 1) * math.sqrt(pmax) / z
-    return int(math.ceil(omega * max_length / 2 * 1.35 + 0.6 * dps + 4))
+    return int(math.ceil(omega * max_length / 2 * 1.4 + 0.6 * dps + 4))
 
 
 def circle_spectrum(density: PiecewiseDensity, count: int = 20, dps: int = 20,
