@@ -80,3 +80,18 @@ def test_training_on_cuda_matches_cpu():
     gpu = train_times(*args, seed=0, device="cuda")
     assert cpu.times == gpu.times
     assert abs(cpu.final_residual["all"] - gpu.final_residual["all"]) < 1e-10
+
+
+@pytest.mark.slow
+def test_full_profile_sphere_ratios_kernel_regime():
+    """The full B9 grid in the kernel regime (n = 2000, 5 seeds, κ = 2..8): every time is
+    finite and the sparse half is never faster than the dense one on average."""
+    from specbias.verify.basri import run_profile
+    res = run_profile("sphere", "full")
+    for r, per_seed in res["runs"].items():
+        for ps in per_seed:
+            assert all(math.isfinite(t) for t in ps["kernel"]["sparse"] + ps["kernel"]["dense"])
+        if r > 1:
+            ratio = np.mean([np.median(np.array(ps["kernel"]["sparse"]) /
+                                       np.array(ps["kernel"]["dense"])) for ps in per_seed])
+            assert ratio > 1
