@@ -292,8 +292,11 @@ def eigenvalues_plot(spectra: dict) -> Evidence:
         qq = list(range(1, qs[-1] + 1))
         series.append({"label": f"{name}: $Z^2/(\\pi q^2)$", "x": qq,
                        "y": [Z2 / (math.pi * q * q) for q in qq], "style": "-", "group": g})
+        series.append({"label": f"{name}: slide, $Z^2/(\\pi^2 q^2)$", "x": qq,
+                       "y": [Z2 / (math.pi ** 2 * q * q) for q in qq], "style": ":", "group": g})
     return Evidence("Eigenvalues against $q$", "Certified eigenvalues (points; $q = 0$ drawn at "
-                    "$1/2$) and the corrected asymptotic form (lines).",
+                    "$1/2$), the corrected asymptotic form (solid lines) and the slide's odd-$q$ "
+                    "form (dotted), a factor $\\pi$ below.",
                     plot=line_plot("B6_eigenvalues", series, xlabel="$q$",
                                    ylabel="$\\lambda$", xscale="log", yscale="log",
                                    legend="outside", title="Eigenvalues of the B2 kernel operator"))
