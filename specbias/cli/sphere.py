@@ -85,8 +85,10 @@ def _circle(args) -> int:
         print(f"lambda_{k} = {v}")
     cert = payload.get("certificate")
     if cert:
+        agree = (cert["agreement_rel"] if cert["agreement_rel"] != "0" else
+                 f"all {cert['agreement_digits'] - 5} printed digits")
         print(f"# certificate: degrees {cert['previous_degree']} and {cert['degree']} agree to "
-              f"{cert['agreement_rel']} (relative); Ritz values increase: {cert['ritz_monotone']}; "
+              f"{agree} (relative); Ritz values increase: {cert['ritz_monotone']}; "
               f"0 <= lambda_i - theta_i <= {cert['trace_defect']} (trace k(0) = "
               f"{cert['trace_closed_form']})")
     return 0
