@@ -108,14 +108,17 @@ def _sphere(args) -> int:
         spec = sphere_spectrum(args.dim, args.depth, args.activation, args.kernel, args.count,
                                args.dps, args.weight_var, args.bias_var)
     out = dict(spec.to_spectrum().to_json())
-    fit = None
-    if args.count >= 12:
-        try:
-            fit = fit_decay(spec.mp_values, args.count // 2, args.count - 1)
-            out["decay_fit"] = {"exponent": fit.exponent, "stderr": fit.stderr,
-                                "degrees": [fit.l_lo, fit.l_hi]}
-        except ValueError:
-            fit = None
+    fits = {}
+    if args.count >= 24:   # even and odd degrees apart: their lower-order terms differ
+        for parity, name in ((0, "even"), (1, "odd")):
+            lo = args.count // 2 + (args.count // 2 + parity) % 2
+            try:
+                f = fit_decay(spec.mp_values, lo, args.count - 1, 2)
+            except ValueError:   # e.g. the vanishing odd degrees of a bias-free ReLU NTK
+                continue
+            fits[name] = f
+            out.setdefault("decay_fit", {})[name] = {"exponent": f.exponent, "stderr": f.stderr,
+                                                     "degrees": [f.l_lo, f.l_hi]}
     if args.json:
         print_json(out)
         return 0
@@ -123,7 +126,7 @@ def _sphere(args) -> int:
     print(f"# method: {out['method']}; {spec.digits} digits")
     for l, (v, m) in enumerate(zip(spec.values, spec.multiplicities)):
         print(f"mu_{l} = {v}   (multiplicity {m})")
-    if fit is not None:
-        print(f"# decay: mu_l ~ l^(-s), s = {fit.exponent:.2f} +- {fit.stderr:.2f} "
-              f"(degrees {fit.l_lo}..{fit.l_hi})")
+    for name, f in fits.items():
+        print(f"# decay on {name} degrees {f.l_lo}..{f.l_hi}: mu_l ~ l^(-s), "
+              f"s = {f.exponent:.3f} +- {f.stderr:.3f}")
     return 0
