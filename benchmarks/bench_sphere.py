@@ -18,7 +18,6 @@ made back to back.
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
 import time

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import mpmath
 import pytest
 
 from specbias.claims import AuditContext, run_audit
 from specbias.claims import basri_circle as bc
-from specbias.derive.sphere.density import PiecewiseDensity
+from specbias.claims import basri_eigenfunctions as be
 
 
 @pytest.mark.parametrize("cid,status", [("B2", "corrected"), ("B4", "corrected"),
@@ -28,7 +27,7 @@ def test_b6_statement_check_passes_for_a_true_statement(monkeypatch):
 
 def test_b4_statement_check_catches_a_wrong_equation():
     """The slide's ODE fails on even q; the exact equation's symbol passes (both computed)."""
-    ev = bc.slide_ode_uniform(list(range(0, 9)))
+    ev = be.slide_ode_uniform(list(range(0, 9)))
     assert not ev.passed
     # odd q ≥ 3 exact (the check runs at 15 digits)
     assert max(ev.data["rel"][q] for q in (3, 5, 7)) < 1e-12

@@ -3,6 +3,7 @@
 * :mod:`.density`: piecewise-constant densities on S¹ (public API).
 * :mod:`.circle`: the two-layer NTK with bias on S¹ in angles (B2) under each initialization
   convention, its Fourier coefficients and the uniform-density eigenvalues in closed form.
+* :mod:`.assembly`: the exact Galerkin matrix in piecewise Legendre polynomials.
 * :mod:`.galerkin`: eigenvalues and eigenfunctions of f ↦ ∫ k(x − z) p(z) f(z) dz for any
   piecewise-constant p, by Rayleigh–Ritz in piecewise Legendre polynomials, with certificates.
 * :mod:`.refine`: high-precision symmetric eigenvalues from LAPACK's float64 ones (python-flint).

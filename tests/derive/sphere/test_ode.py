@@ -5,7 +5,7 @@ from __future__ import annotations
 import mpmath
 import sympy
 
-from specbias.derive.sphere.circle import circle_kernel, delta, fourier_coefficients, q_sym
+from specbias.derive.sphere.circle import circle_kernel, fourier_coefficients, q_sym
 from specbias.derive.sphere.density import two_level_period_pi
 from specbias.derive.sphere.galerkin import circle_spectrum
 from specbias.derive.sphere.ode import derive_eigen_equation, matching_conditions, q
