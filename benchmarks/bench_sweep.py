@@ -17,7 +17,10 @@ each into a fresh store, on each executor; the per-run overhead is (T65 - T1) / 
 cost of a sweep (opening the executor: a pool's start-up) is T1. Also the time per run of
 reusing them (a rerun: only store look-ups). Target: under 0.1 s per run.
 
-The load of the machine (1-minute load average) is recorded before and after. Results in
+The load of the machine (1-minute load average) is recorded before and after, with two numbers
+that separate the engine from the load: the fraction of the wall time its workers spent inside
+runs (1 = never idle), and the CPU share the runs got (CPU seconds / wall seconds of each run:
+1 on an idle machine, less when other jobs share the cores). Results in
 benchmarks/results/sweep.json. Run:
 
     .venv/bin/python benchmarks/bench_sweep.py [--rounds 3]
@@ -49,9 +52,11 @@ def _sweep(grid: dict, executor: str, store: Path) -> dict:
                       progress=False)
     wall = time.perf_counter() - start
     assert sweep.counts["failed"] == 0, [r.error for r in sweep.runs if r.error]
-    busy = sum(r.seconds for r in sweep.runs if r.status == "computed")
-    return {"wall_s": round(wall, 3), "run_seconds_sum": round(busy, 3),
-            "computed": sweep.counts["computed"], "reused": sweep.counts["reused"]}
+    computed = [r for r in sweep.runs if r.status == "computed"]
+    return {"wall_s": round(wall, 3),
+            "run_seconds_sum": round(sum(r.seconds for r in computed), 3),
+            "run_cpu_seconds_sum": round(sum(r.cpu_seconds for r in computed), 3),
+            "computed": len(computed), "reused": sweep.counts["reused"]}
 
 
 def _cluster():
@@ -94,6 +99,12 @@ def main() -> None:
     cluster.close()
     median = {k: statistics.median(x["wall_s"] for x in v) for k, v in rounds.items()}
     ratio = {k: round(median[k] / median["serial"], 3) for k in ("local", "dask")}
+    # the engine's share of the wall time that its workers spent inside runs (1 = never idle),
+    # and the CPU share the runs got (1 = a core each; less when other jobs share the cores)
+    busy = {k: round(statistics.median(x["run_seconds_sum"] / (x["wall_s"] * WORKERS)
+                                       for x in rounds[k]), 3) for k in ("local", "dask")}
+    cpu_share = {k: round(statistics.median(x["run_cpu_seconds_sum"] / x["run_seconds_sum"]
+                                            for x in v), 3) for k, v in rounds.items()}
     out = {
         "benchmark": "16-run demo quick sweep (freq 1..4 x seed 0..3) and per-run overhead",
         "baseline": "serial executor in this process",
@@ -102,6 +113,7 @@ def main() -> None:
                               "after": round(os.getloadavg()[0], 2)},
         "cluster_startup_s": round(startup, 2),
         "sweep_wall_s": rounds, "median_wall_s": median, "ratio_to_serial": ratio,
+        "workers_busy_fraction": busy, "cpu_share_of_runs": cpu_share,
         "target_ratio": 0.65, "ratio_target_met": ratio["dask"] <= 0.65,
         "overhead": overhead, "target_overhead_s": 0.1,
         "overhead_target_met": all(o["per_run_s"] < 0.1 for o in overhead.values()),
@@ -111,6 +123,8 @@ def main() -> None:
     print(f"median wall: serial {median['serial']:.2f} s, local {median['local']:.2f} s "
           f"({ratio['local']:.2f} x), dask {median['dask']:.2f} s ({ratio['dask']:.2f} x; "
           f"target <= 0.65); cluster start-up {startup:.1f} s")
+    print(f"workers busy: local {busy['local']:.2f}, dask {busy['dask']:.2f} of the wall time; "
+          f"CPU share of the runs: " + ", ".join(f"{k} {v:.2f}" for k, v in cpu_share.items()))
     for name, o in overhead.items():
         print(f"overhead {name:>6}: {o['per_run_s'] * 1e3:.1f} ms per run (target < 100 ms), "
               f"{o['sweep_of_1_s']:.2f} s per sweep, reuse {o['reuse_per_run_s'] * 1e3:.2f} ms per run")

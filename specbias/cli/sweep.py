@@ -14,6 +14,9 @@ from specbias.cli.common import float_arg, int_arg, print_json
 from specbias.errors import require
 from specbias.verify.sweep.registry import PROFILES
 
+#: Bounds of the options (checked before any work).
+MAX_WORKERS, MAX_RETRIES, MAX_CONNECT_TIMEOUT = 256, 10, 600.0
+
 
 def register(sub) -> None:
     p = sub.add_parser("sweep", help="run an experiment over a grid of configs (local or dask)",
@@ -30,14 +33,16 @@ def register(sub) -> None:
     p.add_argument("--executor", default="local", metavar="serial|local|dask://HOST:PORT",
                    help="where runs execute (default: local, a process pool)")
     p.add_argument("--workers", type=int_arg, default=None,
-                   help="processes of the local pool (default: the cores)")
+                   help=f"processes of the local pool, 1..{MAX_WORKERS} (default: the cores)")
     p.add_argument("--store", default=None, metavar="DIR",
                    help="result store (default: $SPECBIAS_SWEEP_STORE or ~/.cache/specbias/sweeps)")
     p.add_argument("--plot", default=None, metavar="DIR", help="write figures of the sweep to DIR")
     p.add_argument("--retries", type=int_arg, default=2,
-                   help="rounds of resubmission of runs whose worker was lost (default: 2)")
+                   help=f"rounds of resubmission of runs whose worker was lost, 0..{MAX_RETRIES} "
+                        "(default: 2)")
     p.add_argument("--connect-timeout", type=float_arg, default=10.0, metavar="SECONDS",
-                   help="how long to wait for a dask scheduler (default: 10)")
+                   help=f"how long to wait for a dask scheduler and its first worker, "
+                        f"(0, {MAX_CONNECT_TIMEOUT:g}] s (default: 10)")
     p.add_argument("--json", action="store_true", help="print JSON (every run with its status)")
     p.set_defaults(handler=_sweep)
 
@@ -56,6 +61,7 @@ def parse_grid(items: list[str]) -> dict[str, str]:
 
 
 def _listing(as_json: bool) -> int:
+    from specbias.verify.sweep.config import format_value
     from specbias.verify.sweep.registry import experiments
 
     exps = experiments()
@@ -67,10 +73,23 @@ def _listing(as_json: bool) -> int:
         return 0
     for row in rows:
         print(f"{row['name']}: {row['summary']}")
-        width = max(len(k["name"]) for k in row["keys"])
-        for k in row["keys"]:
-            print(f"  {k['name']:<{width}}  quick {k['quick']!s:<8} full {k['full']!s:<8} {k['help']}")
+        cells = [(k["name"], format_value(k["quick"]), format_value(k["full"]), k["help"])
+                 for k in row["keys"]]
+        widths = [max(len(c[i]) for c in cells) for i in range(3)]
+        for name, quick, full, text in cells:
+            print(f"  {name:<{widths[0]}}  quick {quick:<{widths[1]}}  full {full:<{widths[2]}}"
+                  f"  {text}".rstrip())
     return 0
+
+
+def _check_bounds(args) -> None:
+    require(args.workers is None or 1 <= args.workers <= MAX_WORKERS,
+            f"--workers {args.workers} is out of range: use 1..{MAX_WORKERS}")
+    require(0 <= args.retries <= MAX_RETRIES,
+            f"--retries {args.retries} is out of range: use 0..{MAX_RETRIES}")
+    require(0 < args.connect_timeout <= MAX_CONNECT_TIMEOUT,
+            f"--connect-timeout {args.connect_timeout:g} is out of range: use a number of "
+            f"seconds in (0, {MAX_CONNECT_TIMEOUT:g}]")
 
 
 def _draw(exp, sweep, folder: Path) -> list[str]:
@@ -97,6 +116,11 @@ def _sweep(args) -> int:
 
     exp = get(args.experiment)
     grid = parse_grid(args.grid)
+    _check_bounds(args)
+    if args.plot:
+        from specbias.verify.sweep.store import writable_folder
+
+        writable_folder(Path(args.plot), "figure folder", "--plot DIR")
     try:
         sweep = run_sweep(exp, grid, args.profile, store=args.store, executor=args.executor,
                           workers=args.workers, retries=args.retries,

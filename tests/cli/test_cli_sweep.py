@@ -50,7 +50,9 @@ def test_run_table_json_and_figures(tmp_path, capsys):
     (["sweep", "demo", "--grid", "lr=fast"], "'fast' is not a number"),
     (["sweep", "demo", "--executor", "dask://nohost"], "'dask://nohost'"),
     (["sweep", "demo", "--profile", "huge"], "huge"),
-    (["sweep", "demo", "--workers", "0"], "workers=0"),
+    (["sweep", "demo", "--workers", "0"], "--workers 0 is out of range"),
+    (["sweep", "demo", "--retries", "11"], "--retries 11 is out of range"),
+    (["sweep", "demo", "--connect-timeout", "0"], "--connect-timeout 0 is out of range"),
 ])
 def test_bad_input_is_one_line(args, needle, capsys, tmp_path):
     assert main([*args, "--store", str(tmp_path)]) == 2
@@ -58,10 +60,13 @@ def test_bad_input_is_one_line(args, needle, capsys, tmp_path):
     assert needle in err and len(err.strip().splitlines()) == 1
 
 
-def test_unwritable_store(tmp_path, capsys):
+def test_unwritable_store_and_figure_folder(tmp_path, capsys):
     (tmp_path / "f").write_text("")
     assert main(["sweep", "demo", "--store", str(tmp_path / "f" / "s")]) == 2
-    assert "cannot be written" in capsys.readouterr().err
+    assert "store folder" in capsys.readouterr().err
+    assert main(["sweep", "demo", "--store", str(tmp_path / "s"), "--plot", str(tmp_path / "f")]) == 2
+    assert "figure folder" in capsys.readouterr().err
+    assert not (tmp_path / "s").exists()  # refused before any work
 
 
 def test_failed_runs_exit_1(tmp_path, capsys, monkeypatch):

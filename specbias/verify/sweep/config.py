@@ -134,6 +134,17 @@ def grid_values(key: str, default: Any, spec: Any) -> list:
     return unique
 
 
+def format_value(value: Any) -> str:
+    """A config value as it is written on the command line (a list's elements joined by '/').
+
+    >>> format_value([1, 3, 5]), format_value(3e-4), format_value(True)
+    ('1/3/5', '0.0003', 'True')
+    """
+    if isinstance(value, (tuple, list)):
+        return LIST_SEPARATOR.join(format_value(v) for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _profile(exp: Experiment, profile: str) -> Mapping:
     require(profile in PROFILES, f"profile {profile!r} is unknown: use one of {', '.join(PROFILES)}")
     return exp.profiles[profile]
@@ -176,4 +187,5 @@ def swept_keys(configs: list[dict]) -> list[str]:
     return [k for k in configs[0] if len({repr(c[k]) for c in configs}) > 1]
 
 
-__all__ = ["LIST_SEPARATOR", "coerce", "grid_values", "resolve", "resolve_one", "swept_keys"]
+__all__ = ["LIST_SEPARATOR", "coerce", "format_value", "grid_values", "resolve", "resolve_one",
+           "swept_keys"]

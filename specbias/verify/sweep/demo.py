@@ -74,7 +74,8 @@ def plot(runs: list[dict], swept: list[str]) -> list[dict]:
     """Plot specifications: the error curves (mean over seeds, one line per value of the other
     swept keys), then the generic figures of :func:`~specbias.verify.sweep.summary.default_plot`."""
     from specbias.records import line_plot
-    from specbias.verify.sweep.summary import default_plot, format_value, groups
+    from specbias.verify.sweep.config import format_value
+    from specbias.verify.sweep.summary import default_plot, groups
 
     keys = [k for k in swept if k != "seed"]
     series = []

@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import re
 import socket
+import threading
 import time
 from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -115,7 +116,39 @@ def _start_method() -> str:
 def _local_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers,
                                mp_context=multiprocessing.get_context(_start_method()),
-                               initializer=limit_threads, initargs=(1,))
+                               initializer=_init_worker, initargs=(1, os.getpid()))
+
+
+def _init_worker(threads: int, driver: int) -> None:
+    """A pool worker's start: cap its threads, and exit when the sweep's process is gone.
+
+    A process pool's workers outlive a driver killed with SIGKILL (they wait for work that
+    never comes, and keep the forkserver alive); a daemon thread checks every half second.
+    """
+    limit_threads(threads)
+    threading.Thread(target=_exit_without, args=(driver,), daemon=True,
+                     name="specbias-sweep-watchdog").start()
+
+
+def _exit_without(driver: int, every: float = 0.5) -> None:
+    while _running(driver):
+        time.sleep(every)
+    os._exit(1)
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie (killed, not yet reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - another user's process: it exists
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:  # no /proc (not Linux): the signal test above is all there is
+        return True
 
 
 def terminate(executor: Executor) -> None:
@@ -197,17 +230,22 @@ def infrastructure_errors(dask: bool) -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
-def execute(run: Callable[[dict], Any], config: dict, threads: int | None) -> tuple[Any, float, str]:
-    """Run one config in a worker: ``(result, seconds, host)``.
+def execute(run: Callable[[dict], Any], config: dict, threads: int | None
+            ) -> tuple[Any, float, float, str]:
+    """Run one config in a worker: ``(result, seconds, cpu_seconds, host)``.
+
+    ``cpu_seconds`` is the process CPU time the run used (all its threads): on a loaded machine
+    it stays near what the run costs alone, while ``seconds`` (wall time) grows.
 
     ``threads``: cap the worker's thread pools first (None in the serial executor, which
     runs in the caller's process and leaves its threads alone).
     """
     if threads:
         limit_threads(threads)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = run(dict(config))
-    return result, time.perf_counter() - start, socket.gethostname()
+    return (result, time.perf_counter() - start, time.process_time() - cpu,
+            socket.gethostname())
 
 
 __all__ = ["CONNECT_TIMEOUT", "EXECUTOR_KINDS", "ExecutorSpec", "SerialExecutor", "default_workers",

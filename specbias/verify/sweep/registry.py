@@ -37,7 +37,7 @@ SCALAR_TYPES = (bool, int, float, str)
 
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 _REGISTRY: dict[str, "Experiment"] = {}
-_LOADED = False
+_IMPORTED: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -133,34 +133,47 @@ def _extra_modules() -> list[str]:
     return [m.strip() for m in os.environ.get("SPECBIAS_EXPERIMENTS", "").split(",") if m.strip()]
 
 
-def _load() -> None:
-    global _LOADED
-    if _LOADED:
+def _import(module: str, own: bool) -> None:
+    """Import one experiment module (once); a missing user module is named with its fix."""
+    if module in _IMPORTED:
         return
-    for module in EXPERIMENT_MODULES:
+    try:
         importlib.import_module(module)
-    for module in _extra_modules():
-        try:
-            importlib.import_module(module)
-        except ImportError as exc:
-            raise InvalidArgument(f"SPECBIAS_EXPERIMENTS names {module!r}, which cannot be "
-                                  f"imported ({exc}): fix the name or PYTHONPATH") from None
-    _LOADED = True
+    except ImportError as exc:
+        if own:
+            raise
+        raise InvalidArgument(f"SPECBIAS_EXPERIMENTS names {module!r}, which cannot be "
+                              f"imported ({exc}): fix the name or PYTHONPATH") from None
+    _IMPORTED.add(module)
+
+
+def _modules() -> list[tuple[str, bool]]:
+    """``(module, is_specbias_own)``: the user's modules first, then :data:`EXPERIMENT_MODULES`."""
+    return [(m, False) for m in _extra_modules()] + [(m, True) for m in EXPERIMENT_MODULES]
 
 
 def experiments() -> dict[str, Experiment]:
-    """Every registered experiment by name (sorted), after importing :data:`EXPERIMENT_MODULES`."""
-    _load()
+    """Every registered experiment by name (sorted), after importing every experiment module."""
+    for module, own in _modules():
+        _import(module, own)
     return dict(sorted(_REGISTRY.items()))
 
 
 def get(name: str) -> Experiment:
-    """The experiment called ``name``; InvalidArgument naming the known ones otherwise."""
-    known = experiments()
-    if name not in known:
+    """The experiment called ``name``; InvalidArgument naming the known ones otherwise.
+
+    The modules are imported in order only until one registers ``name``, so that looking up
+    ``demo`` does not import torch for the others.
+    """
+    for module, own in _modules():
+        if name in _REGISTRY:
+            break
+        _import(module, own)
+    if name not in _REGISTRY:
+        known = experiments()
         raise InvalidArgument(f"unknown experiment {name!r}: use one of {', '.join(known)} "
                               "(specbias sweep --list)")
-    return known[name]
+    return _REGISTRY[name]
 
 
 __all__ = ["EXPERIMENT_MODULES", "Experiment", "PROFILES", "experiments", "get", "register"]

@@ -39,12 +39,14 @@ class Run:
     status: str = "pending"
     result: Any = None
     seconds: float | None = None
+    cpu_seconds: float | None = None
     host: str = ""
     error: str | None = None
 
     def to_json(self) -> dict:
         out = {"key": self.key, "status": self.status, "config": self.config,
-               "seconds": self.seconds, "host": self.host, "result": self.result}
+               "seconds": self.seconds, "cpu_seconds": self.cpu_seconds, "host": self.host,
+               "result": self.result}
         if self.error is not None:
             out["error"] = self.error
         return out
@@ -97,6 +99,12 @@ def _progress_bar(total: int, initial: int, desc: str, enabled: bool | None):
                 leave=False, file=sys.stderr)
 
 
+def _fill(run: Run, record: dict) -> None:
+    """Copy a stored record's result, times and host into ``run``."""
+    run.result, run.seconds = record["result"], record.get("seconds")
+    run.cpu_seconds, run.host = record.get("cpu_seconds"), record.get("host", "")
+
+
 class _Batch:
     """One round of submissions to one executor; collects results into ``runs``."""
 
@@ -112,7 +120,7 @@ class _Batch:
     def _collect(self, future, i: int) -> None:
         run = self.runs[i]
         try:
-            result, seconds, host = future.result()
+            result, seconds, cpu_seconds, host = future.result()
         except self.lost_errors as exc:
             self.lost.append(i)
             self.last_loss = f"{type(exc).__name__}: {exc}"
@@ -122,12 +130,13 @@ class _Batch:
             self.bar.update(1)
             return
         try:
-            record = self.store.save(self.exp, run.key, run.config, result, seconds, host)
+            record = self.store.save(self.exp, run.key, run.config, result, seconds, host,
+                                     cpu_seconds)
         except TypeError as exc:
             run.status, run.error = "failed", f"result is not JSON-able ({exc})"
         else:
-            run.status, run.result = "computed", record["result"]
-            run.seconds, run.host = record["seconds"], record["host"]
+            run.status = "computed"
+            _fill(run, record)
         self.bar.update(1)
 
     def _submit(self, executor: Executor, i: int, inflight: dict) -> None:
@@ -210,8 +219,8 @@ def run_sweep(experiment: str | Experiment, grid: Mapping[str, Any] | None = Non
     for run in runs:
         record = store.load(exp, run.key)
         if record is not None:
-            run.status, run.result = "reused", record["result"]
-            run.seconds, run.host = record.get("seconds"), record.get("host", "")
+            run.status = "reused"
+            _fill(run, record)
     sweep = SweepResult(exp.name, profile, _label(spec), str(store.root), swept_keys(configs), runs)
     todo = [i for i, r in enumerate(runs) if r.status == "pending"]
     with _progress_bar(len(runs), len(runs) - len(todo), exp.name, progress) as bar:

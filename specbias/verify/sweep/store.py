@@ -13,7 +13,7 @@ while a change elsewhere in specbias does not invalidate finished runs; bump
 ``Experiment.version`` (or list the helper in ``depends``) when such a change alters results.
 
 Layout: ``ROOT/EXPERIMENT/KEY/config.json`` (experiment, version, code version, config) and
-``ROOT/EXPERIMENT/KEY/result.json`` (the result, seconds, host, finish time). Both are written
+``ROOT/EXPERIMENT/KEY/result.json`` (the result, wall and CPU seconds, host, finish time). Both are written
 atomically (a temporary file in the same folder, then ``os.replace``): a run is finished
 exactly when its ``result.json`` exists and parses, and a killed process leaves no half-written
 file. There is no fsync (it cost 8 ms per file here): a file that a power failure cuts short
@@ -90,6 +90,23 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def writable_folder(path: Path, what: str, option: str) -> Path:
+    """Create ``path`` if needed and check that a file can be written in it (InvalidArgument
+    naming the folder and ``option`` otherwise)."""
+    if path.exists() and not path.is_dir():
+        raise InvalidArgument(f"{what} {str(path)!r} is a file, not a folder: choose a folder "
+                              f"with {option}")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=path, prefix=".probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise InvalidArgument(f"{what} {str(path)!r} cannot be written ({exc.strerror or exc}): "
+                              f"choose another with {option}") from None
+    return path
+
+
 class Store:
     """A folder of finished runs, keyed by content (see the module docstring).
 
@@ -101,18 +118,7 @@ class Store:
         self._check_writable()
 
     def _check_writable(self) -> None:
-        if self.root.exists() and not self.root.is_dir():
-            raise InvalidArgument(f"store {str(self.root)!r} is a file, not a folder: "
-                                  "choose a folder with --store DIR")
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            fd, probe = tempfile.mkstemp(dir=self.root, prefix=".probe-")
-            os.close(fd)
-            os.unlink(probe)
-        except OSError as exc:
-            raise InvalidArgument(f"store folder {str(self.root)!r} cannot be written "
-                                  f"({exc.strerror or exc}): choose another with --store DIR"
-                                  ) from None
+        writable_folder(self.root, "store folder", "--store DIR")
 
     def key(self, exp: Experiment, config: dict) -> str:
         """The run's content key (16 hex digits)."""
@@ -123,7 +129,8 @@ class Store:
         return self.root / exp.name / key
 
     def load(self, exp: Experiment, key: str) -> dict | None:
-        """The stored record ``{"result", "seconds", "host", "finished"}``, or None if not finished."""
+        """The stored record ``{"key", "result", "seconds", "cpu_seconds", "host", "finished"}``,
+        or None if the run has not finished."""
         path = self.folder(exp, key) / "result.json"
         try:
             record = json.loads(path.read_text())
@@ -132,7 +139,7 @@ class Store:
         return record if record.get("key") == key else None
 
     def save(self, exp: Experiment, key: str, config: dict, result: Any, seconds: float,
-             host: str = "") -> dict:
+             host: str = "", cpu_seconds: float | None = None) -> dict:
         """Store one finished run (config first, then the result); return the stored record.
 
         The record is read back from its JSON text, so a computed result and the same result
@@ -144,6 +151,7 @@ class Store:
                 "key": key, "config": config}
         write_atomic(folder / "config.json", to_json_text(meta))
         record = {"key": key, "result": result, "seconds": round(seconds, 6),
+                  "cpu_seconds": None if cpu_seconds is None else round(cpu_seconds, 6),
                   "host": host or socket.gethostname(),
                   "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(
                       timespec="seconds")}
@@ -173,4 +181,5 @@ def is_number(value: Any) -> bool:
             and math.isfinite(value))
 
 
-__all__ = ["Store", "code_version", "default_root", "is_number", "to_json_text", "write_atomic"]
+__all__ = ["Store", "code_version", "default_root", "is_number", "to_json_text", "writable_folder",
+           "write_atomic"]

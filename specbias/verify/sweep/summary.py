@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 from specbias.numbers import Approx, Measured
 from specbias.records import line_plot
+from specbias.verify.sweep.config import format_value
 from specbias.verify.sweep.store import is_number
 
 #: Lines drawn per figure at most (the other swept keys' combinations beyond are left out).
@@ -65,13 +66,6 @@ def groups(runs: Sequence[dict], keys: Sequence[str]) -> dict[tuple, list[dict]]
 
 def _hashable(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
-
-
-def format_value(value: Any) -> str:
-    """A config value as text (a list's elements joined by '/', as on the command line)."""
-    if isinstance(value, (tuple, list)):
-        return "/".join(format_value(v) for v in value)
-    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _cell(values: list) -> str:
@@ -162,6 +156,6 @@ def sweep_plots(exp, sweep) -> list[dict]:
     return default_plot(runs, sweep.swept, exp.name)
 
 
-__all__ = ["MAX_LINES", "default_plot", "default_summary", "format_value", "groups", "label",
+__all__ = ["MAX_LINES", "default_plot", "default_summary", "groups", "label",
            "markdown_table", "mean_sem", "scalar_fields", "summarize_values", "sweep_plots",
            "sweep_table"]

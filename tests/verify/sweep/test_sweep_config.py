@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -23,6 +26,16 @@ def test_registry_lists_and_looks_up():
     assert get("demo").grid_keys == tuple(get("demo").profiles["quick"])
     with pytest.raises(InvalidArgument, match="'nope'.*demo"):
         get("nope")
+
+
+def test_looking_up_demo_imports_no_other_experiment():
+    """``get`` imports experiment modules only until the name is found (demo comes first)."""
+    code = ("import sys; from specbias.verify.sweep.registry import get; get('demo'); "
+            "print(sorted(m for m in sys.modules if m.startswith('specbias.verify.experiments')"
+            " or m == 'torch'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[3]).stdout
+    assert out.strip() == "[]"
 
 
 def test_register_rejects_bad_declarations():

@@ -25,6 +25,10 @@ def _env() -> dict:
     return dict(os.environ, PYTHONPATH=path, SPECBIAS_EXPERIMENTS="sweep_helpers")
 
 
+def _grid_args(grid: dict) -> list[str]:
+    return [a for k, v in grid.items() for a in ("--grid", f"{k}={v}")]
+
+
 def _finished(store: Path) -> int:
     return len(list(store.glob("*/*/result.json")))
 
@@ -37,9 +41,12 @@ def _rerun(experiment, grid: dict, store: Path):
 
 
 def test_sigkill_then_resume(tmp_path):
-    store = tmp_path / "store"
-    proc = subprocess.Popen(_cli("probe", "--grid", "seed=0:6", "--grid", "sleep=0.3",
-                                 "--executor", "serial", "--store", str(store)),
+    """SIGKILL the CLI: its pool workers exit too, and a rerun reuses what was stored."""
+    store, marker = tmp_path / "store", tmp_path / "marker"
+    marker.mkdir()
+    grid = {"seed": "0:8", "sleep": "0.3", "marker": str(marker)}
+    proc = subprocess.Popen(_cli("probe", *_grid_args(grid), "--executor", "local", "--workers",
+                                 "2", "--store", str(store)),
                             cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
@@ -48,9 +55,11 @@ def test_sigkill_then_resume(tmp_path):
         proc.kill()
         proc.wait()
     done = _finished(store)
-    assert 2 <= done < 6, "kill the sweep half-way (make the runs longer if it finished)"
-    sweep = _rerun(PROBE, {"seed": "0:6", "sleep": "0.3"}, store)
-    assert sweep.counts["reused"] == done and sweep.counts["computed"] == 6 - done
+    assert 2 <= done < 8, "kill the sweep half-way (make the runs longer if it finished)"
+    pids = {pid for _, pid in started(marker)}
+    wait_for(lambda: not any(alive(p) for p in pids), timeout=20)  # no orphaned workers
+    sweep = _rerun(PROBE, grid, store)
+    assert sweep.counts["reused"] == done and sweep.counts["computed"] == 8 - done
     for seed, run in enumerate(sweep.runs):  # reused and computed runs hold the same draws
         assert run.result["value"] == draw(seed)
 
@@ -58,8 +67,9 @@ def test_sigkill_then_resume(tmp_path):
 def test_sigint_stops_workers_and_resumes(tmp_path):
     store, marker = tmp_path / "store", tmp_path / "marker"
     marker.mkdir()
-    args = ("probe", "--grid", "seed=0:8", "--grid", "sleep=0.4", "--grid", f"marker={marker}",
-            "--executor", "local", "--workers", "2", "--store", str(store))
+    grid = {"seed": "0:8", "sleep": "0.4", "marker": str(marker)}
+    args = ("probe", *_grid_args(grid), "--executor", "local", "--workers", "2",
+            "--store", str(store))
     proc = subprocess.Popen(_cli(*args), cwd=ROOT, env=_env(), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
@@ -73,5 +83,5 @@ def test_sigint_stops_workers_and_resumes(tmp_path):
     wait_for(lambda: not any(alive(p) for p in pids), timeout=20)
     done = _finished(store)
     assert 2 <= done < 8
-    sweep = _rerun(PROBE, {"seed": "0:8", "sleep": "0.4", "marker": str(marker)}, store)
+    sweep = _rerun(PROBE, grid, store)
     assert sweep.counts["reused"] == done and sweep.counts["computed"] == 8 - done
