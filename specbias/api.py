@@ -38,7 +38,7 @@ PUBLIC = {
     "derive_ntk": ("specbias.derive.ntk.kernels", "derive_ntk"),
     "kernels": ("specbias.derive.ntk.kernels", "kernels"),
     "nngp": ("specbias.derive.ntk.kernels", "nngp"),
-    "two_layer_kernel": ("specbias.derive.ntk.kernels", "two_layer_kernel"),
+    "two_layer_kernel": ("specbias.derive.ntk.two_layer", "two_layer_kernel"),
     "angular_deviation": ("specbias.derive.ntk.deviation", "angular_deviation"),
     "DeepFC": ("specbias.verify.models", "DeepFC"),
     "TwoLayer": ("specbias.verify.models", "TwoLayer"),

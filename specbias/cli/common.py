@@ -437,7 +437,8 @@ def save_plot(spec: dict, path: Path) -> Path:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".specbias-plot-") as tmp:
-        drawn = {p.suffix: p for p in draw(dict(spec, name="plot"), Path(tmp))}
+        drawn = {p.suffix: p for p in draw(dict(spec, name="plot"), Path(tmp) / "plot.png",
+                                            Path(tmp) / "plot.pdf")}
         os.replace(drawn[path.suffix.lower()], path)
     return path
 
