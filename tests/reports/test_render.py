@@ -79,7 +79,7 @@ def test_hostile_audit_json_is_refused_and_writes_nothing(tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.startswith("specbias: error:") and err.count("\n") == 1, (name, err)
         new = set(tmp_path.rglob("*")) - before  # the CLI may create --out (checked writable)
-        assert all(p.is_dir() and not any(p.iterdir()) for p in new), f"{name}: wrote {new}"
+        assert not [p for p in new if not p.is_dir()], f"{name}: wrote {new}"
 
 
 def test_html_and_tex_in_untrusted_prose_is_inert(tmp_path):
