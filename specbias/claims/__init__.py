@@ -1,30 +1,43 @@
-"""The claims of ``CLAIMS.md``, each beside the function that audits it.
+"""The claims of the catalog, each beside the function that audits it.
 
-An audit module registers functions with :func:`audits`; :func:`run_audit` runs one and
-returns a :class:`~specbias.records.Verdict`. A claim without an audit is reported as
-``unverified`` with the reason. Modules that hold audits are listed in ``AUDIT_MODULES``.
+The pattern every audit follows (see ``specbias/claims/README.md``):
+
+- An audit module is listed once, in :data:`AUDIT_MODULES`; a test fails if a module of this
+  package registers audits without being listed, or is listed without registering any.
+- ``@audits("Z1")`` registers ``audit_z1(claim, ctx) -> Verdict``.
+- Each piece of evidence comes from its own small function decorated with
+  ``@check("statement" | "approximation" | "correction" | "refinement" | "context")``; it
+  returns an :class:`~specbias.records.Evidence` whose ``passed`` it computed from the data;
+  the decorator records what it tests and its own name (the report shows it).
+- The verdict's status follows from the evidence by one rule, :func:`specbias.records.decide`;
+  an audit never sets it.
+
+:func:`run_audit` runs one audit; a claim without an audit is ``unverified`` with the reason.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
+import inspect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
-from specbias.claims.catalog import CATALOG
+from specbias.claims.catalog import CLAIMS, Claim
 from specbias.errors import InvalidArgument
-from specbias.records import Verdict
+from specbias.records import TESTS, Evidence, Verdict, with_source
 
-#: Modules whose import registers audits (one module per source lecture).
-AUDIT_MODULES = ("specbias.claims.zhao", "specbias.claims.zhao_matrix", "specbias.claims.zhao_lstsq",
+#: Modules whose import registers audits: the one place a new audit module is registered.
+AUDIT_MODULES = ("specbias.claims.zhao", "specbias.claims.zhao_matrix",
+                 "specbias.claims.zhao_lstsq", "specbias.claims.zhao_ball",
                  "specbias.claims.ntk_kernels", "specbias.claims.ntk_dynamics")
 
 
 @dataclass
 class AuditContext:
-    """Settings every audit receives: ``quick`` shrinks sizes for tests; ``progress`` is
-    a callable(str) told what the audit is doing (or None)."""
+    """Settings every audit receives: ``quick`` shrinks sizes for tests; ``progress`` is a
+    callable(str) told what the audit is doing (or None); ``seed`` seeds every draw."""
 
     quick: bool = False
     progress: Callable[[str], None] | None = None
@@ -35,16 +48,12 @@ class AuditContext:
             self.progress(message)
 
 
-@dataclass(frozen=True)
-class Claim:
-    id: str
-    source: str
-    statement: str
-
-
-CLAIMS: dict[str, Claim] = {cid: Claim(cid, src, st) for cid, src, st in CATALOG}
 _AUDITS: dict[str, Callable[[Claim, AuditContext], Verdict]] = {}
 _loaded: list[bool] = []
+
+
+def _qualname(fn) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
 
 
 def audits(claim_id: str):
@@ -53,10 +62,36 @@ def audits(claim_id: str):
         raise InvalidArgument(f"unknown claim id {claim_id!r}")
 
     def register(fn):
+        if claim_id in _AUDITS and _AUDITS[claim_id] is not fn:
+            raise InvalidArgument(f"claim {claim_id} has two audits: {_qualname(_AUDITS[claim_id])} "
+                                  f"and {_qualname(fn)}")
         _AUDITS[claim_id] = fn
         return fn
 
     return register
+
+
+def check(tests: str):
+    """Decorator for a function that produces one piece of evidence.
+
+    ``tests`` says what the evidence tests (:data:`specbias.records.TESTS`); the returned
+    :class:`Evidence` is tagged with it and with the function's name.
+    """
+    if tests not in TESTS:
+        raise InvalidArgument(f"@check({tests!r}): use one of {', '.join(TESTS)}")
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def produce(*args, **kwargs) -> Evidence:
+            ev = fn(*args, **kwargs)
+            if not isinstance(ev, Evidence):
+                raise TypeError(f"{_qualname(fn)} must return an Evidence, not {type(ev).__name__}")
+            return with_source(ev, tests, _qualname(fn))
+
+        produce.tests = tests
+        return produce
+
+    return decorate
 
 
 def _load() -> None:
@@ -70,6 +105,17 @@ def audited_ids() -> list[str]:
     """Ids of the claims that have an audit, in catalog order."""
     _load()
     return [cid for cid in CLAIMS if cid in _AUDITS]
+
+
+def audit_location(claim_id: str) -> dict | None:
+    """Where the audit of ``claim_id`` lives: ``{"function", "file", "line"}`` (None if none)."""
+    _load()
+    fn = _AUDITS.get(claim_id)
+    if fn is None:
+        return None
+    path = inspect.getsourcefile(fn) or ""
+    rel = path[path.rfind("specbias/"):] if "specbias/" in path else path
+    return {"function": _qualname(fn), "file": rel, "line": inspect.getsourcelines(fn)[1]}
 
 
 def resolve_ids(spec: str | None) -> list[str]:
@@ -102,10 +148,14 @@ def run_audit(claim_id: str, ctx: AuditContext | None = None) -> Verdict:
         raise InvalidArgument(f"unknown claim id {claim_id!r}: use one of {', '.join(CLAIMS)}")
     fn = _AUDITS.get(claim_id)
     if fn is None:
-        return Verdict(claim_id, "unverified", claim.statement,
-                       reason="no audit is implemented for this claim yet")
-    return fn(claim, ctx or AuditContext())
+        reason = "No audit is implemented for this claim yet."
+        return Verdict(claim_id, claim.statement, [], summary=reason, reason=reason)
+    verdict = fn(claim, ctx or AuditContext())
+    if verdict.claim_id != claim_id or verdict.statement != claim.statement:
+        raise InvalidArgument(f"{_qualname(fn)} returned a verdict for {verdict.claim_id}, "
+                              f"not for {claim_id} as catalogued")
+    return replace(verdict, source=_qualname(fn))
 
 
-__all__ = ["AuditContext", "CLAIMS", "Claim", "audited_ids", "audits", "resolve_ids",
-           "run_audit"]
+__all__ = ["AUDIT_MODULES", "AuditContext", "CLAIMS", "Claim", "audit_location", "audited_ids",
+           "audits", "check", "resolve_ids", "run_audit"]

@@ -22,8 +22,10 @@ def register(sub) -> None:
     p.add_argument("--pdf", action="store_true", help="compile the LaTeX with latexmk")
     p.add_argument("--quick", action="store_true", help="smaller sizes (for smoke tests)")
     p.set_defaults(handler=_audit)
-    c = sub.add_parser("claims", help="list the claims and whether each has an audit")
+    c = sub.add_parser("claims", help="list the claims, whether each has an audit and where it lives")
     c.add_argument("--json", action="store_true", help="print JSON")
+    c.add_argument("--markdown", action="store_true",
+                   help="print the catalog as Markdown (the repository's CLAIMS.md)")
     c.set_defaults(handler=_claims)
     register_report(sub)
 
@@ -45,7 +47,7 @@ def _audit(args) -> int:
             Path(args.json).write_text(json.dumps(payload, indent=2, ensure_ascii=False))
         width = max(len(v.claim_id) for v in verdicts)
         for v in verdicts:
-            print(f"{v.claim_id:<{width}}  {v.status:<11}  {(v.corrected or v.reason or '')[:100]}")
+            print(f"{v.claim_id:<{width}}  {v.status:<11}  {v.summary}")
         print(f"reports written to {args.out}/ (index.md, latex/audit.tex)")
     if "pdf_error" in written:
         print(f"specbias: error: {written['pdf_error'].splitlines()[0]}", file=sys.stderr)
@@ -54,13 +56,21 @@ def _audit(args) -> int:
 
 
 def _claims(args) -> int:
-    have = set(audited_ids())
-    rows = [{"id": c.id, "audited": c.id in have, "statement": c.statement} for c in CLAIMS.values()]
+    from specbias.claims import audit_location
+    from specbias.claims.catalog import catalog_markdown
+
+    if args.markdown:
+        sys.stdout.write(catalog_markdown())
+        return 0
+    rows = [{"id": c.id, "topic": c.topic, "lecture": c.source.lecture,
+             "audit": audit_location(c.id), "statement": c.statement} for c in CLAIMS.values()]
     if args.json:
         print_json({"claims": rows})
     else:
         for r in rows:
-            print(f"{r['id']:<4} {'audit' if r['audited'] else '-    '} {r['statement'][:90]}")
+            where = (f"{r['audit']['function']} ({r['audit']['file']}:{r['audit']['line']})"
+                     if r["audit"] else "no audit yet")
+            print(f"{r['id']:<4} {r['topic'][:44]:<44} {where}")
     return 0
 
 

@@ -6,7 +6,7 @@ from specbias.cli.common import add_format_options, int_arg, output_format, prin
 from specbias.derive.gram.eigen_ode import eigen_ode
 from specbias.derive.gram.kernel import gram_kernel
 from specbias.derive.ntk.kernels import derive_ntk
-from specbias.reports.render import derivation_latex, derivation_markdown
+from specbias.reports.render import derivation_md, derivation_tex, document
 
 
 def register(sub) -> None:
@@ -34,9 +34,9 @@ def emit(derivation, args) -> int:
     if fmt == "json":
         print_json(derivation.to_json())
     elif fmt == "latex":
-        print(derivation_latex(derivation))
+        print(document(derivation_tex(derivation), derivation.title))
     else:
-        print(derivation_markdown(derivation))
+        print(derivation_md(derivation, level=1))
     return 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import mpmath
+
 from specbias.cli.common import int_arg, print_json, progress_bar
 from specbias.derive.gram.spectrum import gram_eigenvalues
 from specbias.support.params import check_count, check_dps
@@ -33,7 +35,7 @@ def _gram(args) -> int:
     print(f"# {spec.description}\n# method: {spec.method}; {spec.digits} digits")
     for k, v in enumerate(spec.values, start=1):
         print(f"mu_{k} = {v}")
-    print(f"# asymptotics: mu_k ~ {asym['C']} (k - {asym['k0']})^(-{asym['n']})")
-    print(f"# trace identity residual / mu_K = {cert['trace_residual_over_mu_K']}; "
-          f"max Newton correction = {cert['newton_rel_correction_max']}")
+    print(f"# asymptotics: mu_k ~ {asym.constant} (k - {asym.k0})^(-{asym.exponent})")
+    print(f"# trace identity residual / mu_K = {mpmath.nstr(cert.residual_over_mu_k, 5)}; "
+          f"max Newton correction = {mpmath.nstr(cert.newton_max, 5)}")
     return 0

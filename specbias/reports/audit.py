@@ -2,12 +2,18 @@
 
 Layout of ``out``::
 
-    index.md            table of verdicts, links to each claim
-    <ID>.md             one report per claim (GitHub math)
-    figures/*.png|pdf   figures drawn from the evidence's plot specifications
-    latex/audit.tex     one LaTeX document with every claim (compiles with latexmk)
-    latex/<ID>.tex      each claim's section, \\input by audit.tex
-    audit.json          {"claims": [...]} as in ``specbias audit --json``
+    index.md                 table of verdicts, links to each claim
+    <ID>.md                  one report per claim (GitHub math)
+    figures/*.png            figures for the Markdown reports
+    latex/audit.tex          one LaTeX document with every claim (compiles with latexmk)
+    latex/<ID>.tex           each claim's section, \\input by audit.tex
+    latex/figures/*.pdf      the same figures for LaTeX
+    audit.json               {"claims": [...]} as in ``specbias audit --json``
+
+Every path written is built from a validated claim id or figure name and checked to lie under
+``out``; LaTeX is compiled without shell escape and with TeX's file access restricted to the
+``latex`` folder (``openin_any=p``, ``openout_any=p``), because ``specbias report --from``
+renders files that come from users.
 """
 
 from __future__ import annotations
@@ -19,79 +25,130 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from specbias.claims.catalog import CLAIMS
+from specbias.errors import InvalidArgument
 from specbias.records import Verdict
 from specbias.reports.figures import draw
-from specbias.reports.render import document, latex_text, verdict_latex, verdict_markdown
+from specbias.reports.render import document, prose_md, prose_tex, verdict_md, verdict_tex
 
 
 def audit_json(verdicts: list[Verdict]) -> dict:
     return {"claims": [v.to_json() for v in verdicts]}
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
+def _inside(out: Path, path: Path) -> Path:
+    """``path`` if it lies under ``out`` (both resolved), else InvalidArgument."""
+    resolved = path.resolve()
+    if out.resolve() not in resolved.parents:
+        raise InvalidArgument(f"refusing to write {path}: it is not inside the report folder {out}")
+    return path
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename (mode from the umask)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
-def index_markdown(verdicts: list[Verdict]) -> str:
+def index_md(verdicts: list[Verdict], pdf: bool) -> str:
+    """The index: counts, one row per claim (its full summary), and the LaTeX/PDF."""
     counts: dict[str, int] = {}
     for v in verdicts:
         counts[v.status] = counts.get(v.status, 0) + 1
     out = ["# specbias audit", "",
-           "Verdicts on the claims of `CLAIMS.md`, each derived and measured independently of "
-           "the slides. " + ", ".join(f"{n} {s}" for s, n in counts.items()) + ".", "",
-           "| claim | status | summary |", "|---|---|---|"]
+           "Verdicts on the claims of the [catalog](../CLAIMS.md), each derived and measured "
+           "independently of the slides: " + ", ".join(f"{n} {s}" for s, n in counts.items())
+           + ".", "", "| claim | topic | verdict | what was found |", "|---|---|---|---|"]
     for v in verdicts:
-        summary = v.corrected or v.reason or (v.evidence[0].title if v.evidence else "")
-        out.append(f"| [{v.claim_id}]({v.claim_id}.md) | {v.status} | "
-                   f"{summary.replace('|', '/')[:160]} |")
-    out += ["", "PDF: `latex/audit.pdf` (built from `latex/audit.tex` with latexmk).", ""]
+        topic = CLAIMS[v.claim_id].topic if v.claim_id in CLAIMS else ""
+        out.append(f"| [{v.claim_id}]({v.claim_id}.md) | {prose_md(topic)} | {v.status} | "
+                   f"{prose_md(v.summary)} |")
+    out.append("")
+    if pdf:
+        out += ["All reports in one PDF: [latex/audit.pdf](latex/audit.pdf) (from "
+                "[latex/audit.tex](latex/audit.tex)).", ""]
+    else:
+        out += ["LaTeX source of all reports: [latex/audit.tex](latex/audit.tex) "
+                "(`specbias audit --pdf` compiles it).", ""]
     return "\n".join(out)
 
 
 def write_reports(verdicts: list[Verdict], out: Path, compile_pdf: bool = False) -> dict:
     """Write every report under ``out``; compile the LaTeX when asked (needs latexmk).
 
-    Returns a dict of what was written (and ``pdf`` or ``pdf_error``).
+    Returns a dict of what was written (and ``pdf`` or ``pdf_error``). Without
+    ``compile_pdf`` a PDF left from an earlier run is removed, since it would not match.
     """
     out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    latex = out / "latex"
     written: dict = {"markdown": [], "figures": [], "latex": []}
+    seen: set[str] = set()
     for v in verdicts:
+        if v.claim_id in seen:
+            raise InvalidArgument(f"claim {v.claim_id} appears twice in the audit")
+        seen.add(v.claim_id)
         for e in v.evidence:
             if e.plot is not None:
-                written["figures"] += [str(p) for p in draw(e.plot, out / "figures")]
-        md = out / f"{v.claim_id}.md"
-        write_atomic(md, verdict_markdown(v))
+                png, pdf = (_inside(out, out / "figures" / f"{e.plot['name']}.png"),
+                            _inside(out, latex / "figures" / f"{e.plot['name']}.pdf"))
+                written["figures"] += [str(p) for p in draw(e.plot, png, pdf)]
+        md = _inside(out, out / f"{v.claim_id}.md")
+        write_atomic(md, verdict_md(v))
         written["markdown"].append(str(md))
-        tex = out / "latex" / f"{v.claim_id}.tex"
-        write_atomic(tex, verdict_latex(v))
+        tex = _inside(out, latex / f"{v.claim_id}.tex")
+        write_atomic(tex, verdict_tex(v))
         written["latex"].append(str(tex))
-    write_atomic(out / "index.md", index_markdown(verdicts))
     body = [r"\tableofcontents", r"\bigskip",
-            latex_text("Verdicts on the claims of CLAIMS.md, derived and measured by specbias.")]
+            prose_tex("Verdicts on the claims of the catalog (CLAIMS.md), derived and measured "
+                      "by specbias.")]
     body += [rf"\input{{{v.claim_id}.tex}}" for v in verdicts]
-    main = out / "latex" / "audit.tex"
+    main = latex / "audit.tex"
     write_atomic(main, document("\n\n".join(body), "specbias audit"))
-    write_atomic(out / "audit.json", json.dumps(audit_json(verdicts), indent=2, ensure_ascii=False))
+    write_atomic(out / "audit.json", json.dumps(audit_json(verdicts), indent=2, ensure_ascii=False)
+                 + "\n")
+    pdf_path = main.with_suffix(".pdf")
     if compile_pdf:
         written.update(compile_latex(main))
+    elif pdf_path.exists():
+        pdf_path.unlink()
+    write_atomic(out / "index.md", index_md(verdicts, pdf="pdf" in written))
     return written
 
 
+def _tex_env() -> dict:
+    """The environment latexmk runs in: TeX may read and write only inside its folder."""
+    env = dict(os.environ, openin_any="p", openout_any="p", shell_escape="f",
+               SOURCE_DATE_EPOCH="0", FORCE_SOURCE_DATE="1")  # reproducible PDF dates and /ID
+    env.pop("TEXINPUTS", None)
+    return env
+
+
 def compile_latex(main: Path) -> dict:
-    """Run latexmk -pdf on ``main`` in its folder; report the PDF or the error."""
+    """Run latexmk -pdf on ``main`` in its folder (no shell escape, paranoid file access)."""
     if shutil.which("latexmk") is None:
         return {"pdf_error": "latexmk not found: install texlive-latex-base, "
                              "texlive-latex-recommended and latexmk"}
-    proc = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error",
-                           main.name], cwd=main.parent, capture_output=True, text=True,
-                          timeout=600)
+    cmd = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error",
+           "-pdflatex=pdflatex -no-shell-escape %O %S", main.name]
+    proc = subprocess.run(cmd, cwd=main.parent, capture_output=True, text=True, timeout=600,
+                          env=_tex_env())
+    log = main.with_suffix(".log")
+    log_text = log.read_text(errors="replace") if log.exists() else ""
     if proc.returncode != 0:
         tail = "\n".join(proc.stdout.splitlines()[-25:])
-        return {"pdf_error": f"latexmk failed ({proc.returncode}):\n{tail}"}
-    subprocess.run(["latexmk", "-c", main.name], cwd=main.parent, capture_output=True)
-    return {"pdf": str(main.with_suffix(".pdf"))}
+        return {"pdf_error": f"latexmk failed ({proc.returncode}):\n{tail}", "log": log_text}
+    subprocess.run(["latexmk", "-c", main.name], cwd=main.parent, capture_output=True,
+                   env=_tex_env())
+    return {"pdf": str(main.with_suffix(".pdf")), "log": log_text}

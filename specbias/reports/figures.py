@@ -1,12 +1,17 @@
 """Draw the plot specifications that evidence carries (:func:`specbias.records.line_plot`).
 
-Each figure is written twice: PNG for the Markdown reports and PDF (TrueType fonts,
-``pdf.fonttype = 42``) for LaTeX.
+Each figure is written twice: PNG for the Markdown reports and PDF (TrueType fonts) for LaTeX.
+Labels are prose whose ``$...$`` math goes to matplotlib's mathtext unchanged, so figure labels
+read like the reports; a label mathtext cannot parse is an error naming it, never a crash.
+Series of one ``group`` share a colour (a measured run and its prediction); ``yerr`` draws
+error bars; ``legend="outside"`` puts the legend right of the axes, off the data.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from specbias.errors import InvalidArgument
 
 
 def _panel(value, i: int):
@@ -14,33 +19,65 @@ def _panel(value, i: int):
     return value[i] if isinstance(value, list) else value
 
 
-def draw(spec: dict, directory: Path) -> list[Path]:
-    """Render ``spec`` to ``directory/<name>.png`` and ``.pdf``; return the two paths."""
+def _check_labels(spec: dict) -> None:
+    """Parse every label with mathtext first, so a bad one is an InvalidArgument."""
+    from matplotlib.mathtext import MathTextParser
+
+    parser = MathTextParser("path")
+    labels = [spec.get("title", "")] + list(spec["xlabel"]) + list(spec["ylabel"])
+    labels += [s.get("label", "") for s in spec["series"]]
+    for label in labels:
+        if label and label.count("$") >= 2:
+            try:
+                parser.parse(label)
+            except Exception:  # noqa: BLE001 - mathtext raises ValueError or ParseException
+                raise InvalidArgument(f"figure label {label[:60]!r} is not valid mathtext: write "
+                                      "math that matplotlib can render") from None
+
+
+def draw(spec: dict, png: Path, pdf: Path) -> list[Path]:
+    """Render ``spec`` to the files ``png`` and ``pdf``; return the two paths."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    _check_labels(spec)
     panels = max(1, int(spec.get("panels", 1)))
-    with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42, "font.size": 9}):
-        fig, axes = plt.subplots(1, panels, figsize=(4.2 * panels + 1.2, 3.4), squeeze=False)
-        for s in spec["series"]:
+    outside = spec.get("legend") == "outside"
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42, "font.size": 9,
+                                "svg.hashsalt": "specbias"}):
+        width = 4.2 * panels + (2.6 if outside else 1.2)
+        fig, axes = plt.subplots(1, panels, figsize=(width, 3.4), squeeze=False)
+        for k, s in enumerate(spec["series"]):
             ax = axes[0][int(s.get("panel", 0))]
-            ax.plot(s["x"], s["y"], s.get("style", "-"), label=s.get("label"), lw=1.2, ms=3)
+            colour = colours[int(s.get("group", k)) % len(colours)]
+            style = s.get("style", "-")
+            if "yerr" in s:
+                ax.errorbar(s["x"], s["y"], yerr=s["yerr"], fmt=style, color=colour,
+                            label=s.get("label") or None, lw=1.2, ms=3, capsize=2)
+            else:
+                ax.plot(s["x"], s["y"], style, color=colour, label=s.get("label") or None,
+                        lw=1.2, ms=3)
         for i, ax in enumerate(axes[0]):
             ax.set_xscale(_panel(spec["xscale"], i))
             ax.set_yscale(_panel(spec["yscale"], i))
             ax.set_xlabel(_panel(spec["xlabel"], i))
             ax.set_ylabel(_panel(spec["ylabel"], i))
             ax.grid(True, alpha=0.3)
-            if any(s.get("label") for s in spec["series"]):
-                ax.legend(fontsize=7)
+            if ax.get_legend_handles_labels()[0]:
+                if outside:
+                    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                              borderaxespad=0.0)
+                else:
+                    ax.legend(fontsize=7, loc="best")
         if spec.get("title"):
             fig.suptitle(spec["title"])
         fig.tight_layout()
-        directory.mkdir(parents=True, exist_ok=True)
-        paths = [directory / f"{spec['name']}.{ext}" for ext in ("png", "pdf")]
-        for p in paths:
-            fig.savefig(p, dpi=130, metadata={"CreationDate": None} if p.suffix == ".pdf" else None)
+        for path in (png, pdf):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(png, dpi=130, metadata={"Software": None})
+        fig.savefig(pdf, metadata={"CreationDate": None, "Producer": None, "Creator": None})
         plt.close(fig)
-    return paths
+    return [png, pdf]

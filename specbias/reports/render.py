@@ -1,182 +1,215 @@
-"""Render derivations, tables and verdicts as Markdown (GitHub math) and LaTeX.
+"""Render derivations, evidence and verdicts as Markdown (GitHub math) and LaTeX.
 
-Prose may carry inline math between ``$`` signs; it is kept as math in both formats and
-everything outside it is escaped for LaTeX. Display math goes in ```` ```math ```` blocks
-on GitHub and in ``equation*`` environments in LaTeX (long ones are scaled to the line
-width). Unicode symbols from the claims catalog are declared for pdflatex in the
-preamble (:data:`UNICODE_LATEX`).
+Everything that reaches a report is one of three things, each rendered by one function:
+
+- prose (:func:`prose_md`, :func:`prose_tex`): plain text with ``$...$`` inline math and
+  ```code``` spans. Text is escaped for the target (HTML and Markdown syntax for Markdown, TeX
+  specials for LaTeX), so that nothing in it becomes markup; math passes
+  :func:`specbias.notation.check_math` first;
+- a formula (:func:`math_md`, :func:`math_tex`): LaTeX printed by :mod:`specbias.notation`;
+- a number (:mod:`specbias.numbers`), printed with the digits it carries.
+
+There are no heuristics: a record says what each string is. The same functions render our own
+audits and an untrusted ``audit.json`` (``specbias report --from``).
 """
 
 from __future__ import annotations
 
 import re
 
-import sympy
+from specbias.claims.catalog import CLAIMS, claim_link
+from specbias.notation import check_math, split_prose
+from specbias.numbers import as_number
+from specbias.records import Derivation, Evidence, Tex, Verdict, formula_tex
 
-from specbias.records import Derivation, Evidence, Verdict
+_CODE = re.compile(r"`([^`]*)`")
 
-#: Unicode characters of CLAIMS.md and their LaTeX, declared for pdflatex.
-UNICODE_LATEX = {
-    "σ": r"\sigma", "φ": r"\varphi", "μ": r"\mu", "λ": r"\lambda", "ε": r"\varepsilon",
-    "κ": r"\kappa", "ν": r"\nu", "ξ": r"\xi", "ρ": r"\rho", "θ": r"\theta", "η": r"\eta",
-    "γ": r"\gamma", "δ": r"\delta", "Δ": r"\Delta", "Λ": r"\Lambda", "Σ": r"\Sigma",
-    "Π": r"\Pi", "Ψ": r"\Psi", "π": r"\pi", "ψ": r"\psi", "ω": r"\omega", "Θ": r"\Theta",
-    "∫": r"\int", "∑": r"\sum", "∂": r"\partial", "∇": r"\nabla", "∞": r"\infty",
-    "≤": r"\le", "≥": r"\ge", "≈": r"\approx", "≃": r"\simeq", "≲": r"\lesssim",
-    "≠": r"\neq", "∈": r"\in", "∼": r"\sim", "→": r"\to", "⇒": r"\Rightarrow",
-    "·": r"\cdot", "×": r"\times", "−": "-", "±": r"\pm", "‖": r"\|", "⟨": r"\langle",
-    "⟩": r"\rangle", "√": r"\surd", "′": "'", "ᵀ": r"^{T}", "⁻": r"^{-}", "¹": r"^{1}",
-    "²": r"^{2}", "³": r"^{3}", "⁴": r"^{4}", "⁵": r"^{5}", "⁶": r"^{6}", "⁸": r"^{8}",
-    "⁰": r"^{0}", "₀": r"_{0}", "₁": r"_{1}", "₂": r"_{2}", "₃": r"_{3}",
-    "₁₀": r"_{10}", "𝒢": r"\mathcal{G}", "ℓ": r"\ell", "ℝ": r"\mathbb{R}",
-    "Õ": r"\tilde{O}", "ĥ": r"\hat{h}", "f̂": r"\hat{f}", "–": "--", "—": "---", "…": r"\dots",
-    "“": "``", "”": "''", "’": "'", "√2": r"\sqrt{2}",
-}
+# ---------------------------------------------------------------------------------------------
+# Markdown
 
-#: Combining accents (a letter followed by one of these) and their math accents.
-_COMBINING = {"\u0302": r"\hat", "\u0307": r"\dot", "\u0303": r"\tilde", "\u0304": r"\bar"}
-_ACCENTED = re.compile("(.)([" + "".join(_COMBINING) + "])")
+_MD_ESCAPE = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\\": "\\\\", "[": "\\[", "]": "\\]",
+              "*": "\\*", "_": "\\_", "|": "\\|", "#": "\\#", "`": "\\`", "~": "\\~",
+              "$": "\\$"}
 
 
-def accents_to_math(text: str, inline: bool) -> str:
-    """``R̂`` (R + U+0302) → ``\\hat{R}``; wrapped in ``$`` when ``inline`` (for prose)."""
-    def sub(m):
-        tex = f"{_COMBINING[m.group(2)]}{{{m.group(1)}}}"
-        return f"${tex}$" if inline else tex
-    return _ACCENTED.sub(sub, text)
-
-_LATEX_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_",
-                   "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-                   "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
-
-#: Display math longer than this (characters of LaTeX) is scaled to the line width.
-LONG_MATH = 160
-
-
-def unicode_preamble() -> str:
-    """``\\DeclareUnicodeCharacter`` lines for every single character in UNICODE_LATEX."""
-    lines = []
-    for ch, tex in UNICODE_LATEX.items():
-        if len(ch) == 1 and ord(ch) > 127:
-            lines.append(rf"\DeclareUnicodeCharacter{{{ord(ch):04X}}}{{\ensuremath{{{tex}}}}}")
-    return "\n".join(lines)
-
-
-def latex_text(text: str) -> str:
-    """Escape prose for LaTeX, keeping ``$...$`` segments as math (accented letters too)."""
-    parts = accents_to_math(text, inline=True).split("$")
+def _md_text(text: str) -> str:
     out = []
-    for i, part in enumerate(parts):
-        if i % 2 == 1 and i < len(parts) - 1:
-            out.append(f"${part}$")
-        elif i % 2 == 1:  # an unmatched dollar sign is text
-            out.append(r"\$" + "".join(_LATEX_SPECIALS.get(c, c) for c in part))
+    for i, part in enumerate(_CODE.split(text)):
+        if i % 2:  # a code span: literal in CommonMark; only '|' would split a table cell
+            out.append("`" + part.replace("|", "\\|") + "`")
         else:
-            out.append("".join(_LATEX_SPECIALS.get(c, c) for c in part))
+            out.append("".join(_MD_ESCAPE.get(c, c) for c in part))
     return "".join(out)
 
 
-def _expr_latex(expr, label: str = "") -> str:
-    """The expression's LaTeX, prefixed by ``label =`` when the label reads as math."""
-    tex = sympy.latex(expr) if isinstance(expr, (sympy.Basic, sympy.MatrixBase)) else str(expr)
-    return f"{_label_math(label)} = {tex}" if label and not is_prose(label) else tex
+def _md_math_body(latex: str) -> str:
+    """Math for GitHub: ``<``/``>`` as ``\\lt``/``\\gt`` and ``|`` as ``\\vert`` (a bare ``|``
+    would split a table cell; an HTML-looking ``<`` would be sanitized away)."""
+    latex = check_math(latex)
+    return (latex.replace("<", r"\lt ").replace(">", r"\gt ")
+            .replace(r"\|", r"\Vert ").replace("|", r"\vert "))
 
 
-#: Words a derivation label may use as math; any other word of 2+ letters makes it prose.
-_MATH_WORDS = {"omega": r"\omega", "mu": r"\mu", "phi": r"\varphi", "psi": r"\psi",
-               "sigma": r"\sigma", "delta": r"\delta", "alpha": r"\alpha", "beta": r"\beta",
-               "lambda": r"\lambda", "int": r"\int", "oo": r"\infty", "det": r"\det",
-               "exp": r"\exp", "cos": r"\cos", "sin": r"\sin", "log": r"\log",
-               "dx": r"\,dx", "dy": r"\,dy", "dz": r"\,dz", "db": r"\,db"}
+def prose_md(text: str) -> str:
+    """Prose as Markdown: text escaped, inline math as ``$...$`` for GitHub."""
+    return "".join(_md_text(part) if kind == "text" else f"${_md_math_body(part)}$"
+                   for kind, part in split_prose(text))
 
 
-def is_prose(label: str) -> bool:
-    """True when a label has a word that is not one of the math words (``ratio to phi(b)``)."""
-    return any(w not in _MATH_WORDS for w in re.findall(r"[A-Za-z]{2,}", label))
+def math_md(latex: str) -> str:
+    """Display math as a GitHub ```` ```math ```` block."""
+    return f"```math\n{_md_math_body(latex)}\n```"
 
 
-def _label_math(label: str) -> str:
-    """A math label such as ``G_<(x, y), x <= y`` in LaTeX (ASCII words to symbols)."""
-    label = re.sub(r"[A-Za-z]{2,}", lambda m: _MATH_WORDS[m.group(0)] + " ", label)
-    label = label.replace("<=", r" \le ").replace(">=", r" \ge ").replace("...", r"\dots ")
-    return accents_to_math(label, inline=False).replace(", ", r",\ ")
+def number_md(value) -> str:
+    return f"${_md_math_body(as_number(value).tex())}$"
 
 
-def _label_text_latex(label: str) -> str:
-    return latex_text(label.replace("$", ""))
+def cell_md(cell) -> str:
+    return prose_md(cell) if isinstance(cell, str) else number_md(cell)
 
 
-def _md_expr(expr, label: str) -> list[str]:
-    """Markdown for one step expression: a prose label goes above the math block."""
-    head = [f"*{label}:*", ""] if label and is_prose(label) else []
-    return head + [md_math(_expr_latex(expr, label)), ""]
-
-
-def _tex_expr(expr, label: str) -> str:
-    head = rf"\noindent\emph{{{_label_text_latex(label)}:}}" + "\n" if label and is_prose(label) else ""
-    return head + tex_math(_expr_latex(expr, label))
-
-
-def md_math(tex: str) -> str:
-    return f"```math\n{tex}\n```"
-
-
-def tex_math(tex: str) -> str:
-    if len(tex) > LONG_MATH:
-        # shrink to the line width when wider, never enlarge
-        return ("\\begin{equation*}\n\\resizebox{\\ifdim\\width>\\linewidth\\linewidth"
-                "\\else\\width\\fi}{!}{$\\displaystyle " + tex + "$}\n\\end{equation*}")
-    return f"\\begin{{equation*}}\n{tex}\n\\end{{equation*}}"
-
-
-def derivation_markdown(d: Derivation, level: int = 2) -> str:
-    """A derivation as Markdown: assumptions, numbered steps with their math, result."""
-    h = "#" * level
-    out = [f"{h} {d.title}", ""]
-    if d.assumptions:
-        out += ["**Assumptions.**", ""] + [f"- {a}" for a in d.assumptions] + [""]
-    for i, s in enumerate(d.steps, start=1):
-        rule = f" *[{s.rule}]*" if s.rule else ""
-        out += [f"**Step {i}.** {s.text}{rule}", ""]
-        for j, e in enumerate(s.exprs):
-            out += _md_expr(e, s.labels[j] if j < len(s.labels) else "")
-    if d.result is not None:
-        out += ["**Result.**", ""] + _md_expr(d.result, d.result_label)
-    if d.references:
-        out += ["**References.** " + "; ".join(d.references), ""]
+def table_md(table: dict) -> str:
+    cols = table["columns"]
+    out = ["| " + " | ".join(prose_md(c) for c in cols) + " |", "|" + "---|" * len(cols)]
+    out += ["| " + " | ".join(cell_md(c) for c in row) + " |" for row in table["rows"]]
     return "\n".join(out)
 
 
-def derivation_latex(d: Derivation, standalone: bool = True) -> str:
-    """A derivation as LaTeX (a complete document when ``standalone``)."""
-    out = [rf"\subsection*{{{latex_text(d.title)}}}"]
+# ---------------------------------------------------------------------------------------------
+# LaTeX
+
+_TEX_ESCAPE = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_",
+               "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+               "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", "$": r"\$",
+               "–": "--", "—": "---", "…": r"\dots{}", "“": "``", "”": "''", "‘": "`", "’": "'",
+               "±": r"\textpm{}", "×": r"\texttimes{}", "·": r"\textperiodcentered{}",
+               "°": r"\textdegree{}", "\u00a0": "~"}
+
+
+def tex_char_ok(ch: str) -> bool:
+    """Characters that pdflatex (utf8, T1) typesets in text without declarations."""
+    return ch in _TEX_ESCAPE or 32 <= ord(ch) < 127 or "\u00c0" <= ch <= "\u00ff"
+
+
+def _tex_text(text: str) -> str:
+    out = []
+    for i, part in enumerate(_CODE.split(text)):
+        body = "".join(_TEX_ESCAPE.get(c, c if tex_char_ok(c) else "?") for c in part)
+        out.append(r"\texttt{" + body + "}" if i % 2 else body)
+    return "".join(out)
+
+
+def prose_tex(text: str) -> str:
+    """Prose as LaTeX: text escaped (unsupported characters become ``?``), math kept."""
+    return "".join(_tex_text(part) if kind == "text" else f"${check_math(part)}$"
+                   for kind, part in split_prose(text))
+
+
+#: Display math longer than this (characters of LaTeX) is scaled to the line width if wider.
+LONG_MATH = 120
+
+
+def math_tex(latex: str) -> str:
+    latex = check_math(latex)
+    if len(latex) > LONG_MATH:
+        return ("\\begin{equation*}\n\\resizebox{\\ifdim\\width>\\linewidth\\linewidth"
+                "\\else\\width\\fi}{!}{$\\displaystyle " + latex + "$}\n\\end{equation*}")
+    return f"\\begin{{equation*}}\n{latex}\n\\end{{equation*}}"
+
+
+def number_tex(value) -> str:
+    return f"${as_number(value).tex()}$"
+
+
+def cell_tex(cell) -> str:
+    return prose_tex(cell) if isinstance(cell, str) else number_tex(cell)
+
+
+def table_tex(table: dict) -> str:
+    """A booktabs table, shrunk to the line width when wider (never enlarged)."""
+    cols = table["columns"]
+    body = [r"\begin{tabular}{" + "l" * len(cols) + "}", r"\toprule",
+            " & ".join(prose_tex(c) for c in cols) + r" \\", r"\midrule"]
+    body += [" & ".join(cell_tex(c) for c in row) + r" \\" for row in table["rows"]]
+    body += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join([r"\begin{center}\small",
+                      r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%",
+                      *body, "}", r"\end{center}"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Derivations
+
+def _shown(expr, label) -> tuple[str | None, str]:
+    """(caption, LaTeX) of one step expression: ``lhs = expr`` or a caption above it."""
+    body = formula_tex(expr)
+    if label is None or label == "":
+        return None, body
+    if isinstance(label, str) and not isinstance(label, Tex):
+        return label, body
+    return None, f"{formula_tex(label)} = {body}"
+
+
+def derivation_md(d: Derivation, level: int = 3) -> str:
+    """A derivation as Markdown: assumptions, numbered steps with their math, result."""
+    h = "#" * level
+    out = [f"{h} {prose_md(d.title)}", ""]
+    if d.assumptions:
+        out += ["**Assumptions.**", ""] + [f"- {prose_md(a)}" for a in d.assumptions] + [""]
+    for i, s in enumerate(d.steps, start=1):
+        rule = f" *\\[{prose_md(s.rule)}\\]*" if s.rule else ""
+        out += [f"**Step {i}.** {prose_md(s.text)}{rule}", ""]
+        for j, e in enumerate(s.exprs):
+            caption, body = _shown(e, s.label(j))
+            out += ([f"*{prose_md(caption)}:*", ""] if caption else []) + [math_md(body), ""]
+    if d.result is not None:
+        body = formula_tex(d.result)
+        if d.result_lhs is not None:
+            body = f"{formula_tex(d.result_lhs)} = {body}"
+        out += ["**Result.**", "", math_md(body), ""]
+    if d.references:
+        out += ["**References.** " + "; ".join(prose_md(r) for r in d.references), ""]
+    return "\n".join(out)
+
+
+def derivation_tex(d: Derivation) -> str:
+    """A derivation as a LaTeX fragment."""
+    out = [rf"\subsubsection*{{{prose_tex(d.title)}}}"]
     if d.assumptions:
         out += [r"\paragraph{Assumptions.}", r"\begin{itemize}"]
-        out += [rf"\item {latex_text(a)}" for a in d.assumptions] + [r"\end{itemize}"]
+        out += [rf"\item {prose_tex(a)}" for a in d.assumptions] + [r"\end{itemize}"]
     for i, s in enumerate(d.steps, start=1):
-        rule = rf" \emph{{[{latex_text(s.rule)}]}}" if s.rule else ""
-        out.append(rf"\paragraph{{Step {i}.}} {latex_text(s.text)}{rule}")
+        rule = rf" \emph{{[{prose_tex(s.rule)}]}}" if s.rule else ""
+        out.append(rf"\paragraph{{Step {i}.}} {prose_tex(s.text)}{rule}")
         for j, e in enumerate(s.exprs):
-            out.append(_tex_expr(e, s.labels[j] if j < len(s.labels) else ""))
+            caption, body = _shown(e, s.label(j))
+            if caption:
+                out.append(rf"\noindent\emph{{{prose_tex(caption)}:}}")
+            out.append(math_tex(body))
     if d.result is not None:
-        out += [r"\paragraph{Result.}", _tex_expr(d.result, d.result_label)]
+        body = formula_tex(d.result)
+        if d.result_lhs is not None:
+            body = f"{formula_tex(d.result_lhs)} = {body}"
+        out += [r"\paragraph{Result.}", math_tex(body)]
     if d.references:
-        out.append(r"\paragraph{References.} " + latex_text("; ".join(d.references)))
-    body = "\n".join(out)
-    return document(body, d.title) if standalone else body
+        out.append(r"\paragraph{References.} " + "; ".join(prose_tex(r) for r in d.references))
+    return "\n".join(out)
 
 
 def document(body: str, title: str) -> str:
-    """Wrap a LaTeX body in a complete article (amsmath, booktabs, graphicx, hyperref)."""
+    """Wrap a LaTeX body in a complete article (``title`` is prose)."""
     return "\n".join([
         r"\documentclass[11pt]{article}",
         r"\usepackage[utf8]{inputenc}",
         r"\usepackage[T1]{fontenc}",
-        r"\usepackage{amsmath,amssymb,booktabs,graphicx,longtable}",
+        r"\usepackage{lmodern,textcomp}",
+        r"\usepackage{amsmath,amssymb,booktabs,graphicx}",
         r"\usepackage[margin=2.2cm]{geometry}",
-        r"\usepackage{hyperref}",
-        unicode_preamble(),
-        rf"\title{{{latex_text(title)}}}",
+        r"\usepackage[hidelinks]{hyperref}",
+        r"\setlength{\emergencystretch}{3em}",
+        r"\setcounter{secnumdepth}{0}",
+        rf"\title{{{prose_tex(title)}}}",
         r"\date{}",
         r"\begin{document}",
         r"\maketitle",
@@ -186,73 +219,103 @@ def document(body: str, title: str) -> str:
     ])
 
 
-def table_markdown(table: dict) -> str:
-    cols = table["columns"]
-    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in table["rows"]]
-    return "\n".join(out)
+# ---------------------------------------------------------------------------------------------
+# Verdicts
+
+_TESTS_WORDS = {"statement": "tests the statement", "approximation": "tests an approximation",
+                "correction": "tests the correction", "refinement": "tests the refinement",
+                "reference": "checks the reference",
+                "context": "context"}
 
 
-def table_latex(table: dict) -> str:
-    cols = table["columns"]
-    out = [r"\begin{center}\small", r"\begin{longtable}{" + "l" * len(cols) + "}", r"\toprule",
-           " & ".join(latex_text(c) for c in cols) + r" \\", r"\midrule"]
-    out += [" & ".join(latex_text(str(c)) for c in row) + r" \\" for row in table["rows"]]
-    out += [r"\bottomrule", r"\end{longtable}", r"\end{center}"]
-    return "\n".join(out)
+def _evidence_head(i: int, e: Evidence) -> str:
+    result = "" if e.passed is None else f": {e.result}"
+    return f"Evidence {i}: {e.title} ({_TESTS_WORDS[e.tests or 'context']}{result})"
 
 
-def _mark(passed) -> str:
-    return {True: "pass", False: "FAIL", None: "context"}[passed]
+def _source_line(e: Evidence) -> str:
+    return f"Produced by `{e.source}`." if e.source else ""
 
 
-def verdict_markdown(v: Verdict, figure_dir: str = "figures") -> str:
-    """One claim's report in Markdown."""
-    out = [f"# {v.claim_id}: {v.status}", "", f"**Claim.** {v.statement}", ""]
-    if v.corrected:
-        out += [f"**Corrected statement.** {v.corrected}", ""]
+def claim_header(v: Verdict) -> tuple[str, str]:
+    """(topic, citation prose) of a verdict's claim, from the catalog."""
+    claim = CLAIMS.get(v.claim_id)
+    if claim is None:
+        return "", ""
+    return claim.topic, f"Lecture: {claim.source.lecture}."
+
+
+def verdict_md(v: Verdict, root: str = "../") -> str:
+    """One claim's report in Markdown (``root``: the path from the report to the repository)."""
+    topic, lecture = claim_header(v)
+    title = f"# {v.claim_id}: {prose_md(topic)}" if topic else f"# {v.claim_id}"
+    link = f"[{v.claim_id} in the catalog]({claim_link(v.claim_id, root)})" if topic else ""
+    out = [title, "", f"**Verdict: {v.status}.** {prose_md(v.summary)}", "",
+           f"**Claim.** {prose_md(v.statement)}", ""]
+    if link or lecture:
+        out += [" ".join(x for x in (prose_md(lecture), link) if x), ""]
+    if v.shown_correction:
+        out += [f"**Correction.** {prose_md(v.shown_correction)}", ""]
+    if v.refinement and v.refinement_checked:
+        out += [f"**Refinement.** {prose_md(v.refinement)}", ""]
     if v.reason:
-        out += [f"**Reason.** {v.reason}", ""]
-    if v.errors:
-        out += ["**Measured errors.**", ""] + [f"- {k}: {val}" for k, val in v.errors.items()] + [""]
+        out += [f"**Scope and limits.** {prose_md(v.reason)}", ""]
+    if v.measured:
+        out += ["| measured | value |", "|---|---|"]
+        out += [f"| {prose_md(k)} | {number_md(n)} |" for k, n in v.measured.items()] + [""]
+    if v.source:
+        out += [f"Audit: `{v.source}` (`specbias claims` shows where it lives).", ""]
     for i, e in enumerate(v.evidence, start=1):
-        out += evidence_markdown(e, i, figure_dir)
-    return "\n".join(out)
-
-
-def evidence_markdown(e: Evidence, i: int, figure_dir: str) -> list[str]:
-    out = [f"## Evidence {i}: {e.title} ({_mark(e.passed)})", "", e.summary, ""]
-    if e.table is not None:
-        out += [table_markdown(e.table), ""]
-    if e.plot is not None:
-        out += [f"![{e.plot.get('title') or e.title}]({figure_dir}/{e.plot['name']}.png)", ""]
-    if e.derivation is not None:
-        out += [derivation_markdown(e.derivation, level=3)]
-    return out
-
-
-def verdict_latex(v: Verdict, figure_dir: str = "../figures") -> str:
-    """One claim's report as a LaTeX section (no preamble)."""
-    out = [rf"\section*{{{v.claim_id}: {v.status}}}",
-           rf"\addcontentsline{{toc}}{{section}}{{{v.claim_id}: {v.status}}}",
-           rf"\paragraph{{Claim.}} {latex_text(v.statement)}"]
-    if v.corrected:
-        out.append(rf"\paragraph{{Corrected statement.}} {latex_text(v.corrected)}")
-    if v.reason:
-        out.append(rf"\paragraph{{Reason.}} {latex_text(v.reason)}")
-    if v.errors:
-        out += [r"\paragraph{Measured errors.}", r"\begin{itemize}"]
-        out += [rf"\item {latex_text(f'{k}: {val}')}" for k, val in v.errors.items()]
-        out.append(r"\end{itemize}")
-    for i, e in enumerate(v.evidence, start=1):
-        out.append(rf"\subsection*{{Evidence {i}: {latex_text(e.title)} ({_mark(e.passed)})}}")
-        out.append(latex_text(e.summary))
+        out += [f"## {prose_md(_evidence_head(i, e))}", ""]
+        if e.source:
+            out += [_md_text(_source_line(e)), ""]
+        out += [prose_md(e.summary), ""]
         if e.table is not None:
-            out.append(table_latex(e.table))
+            out += [table_md(e.table), ""]
+        if e.plot is not None:
+            alt = prose_md(e.plot.get("title") or e.title).replace("[", "").replace("]", "")
+            out += [f"![{alt}](figures/{e.plot['name']}.png)", ""]
+        if e.derivation is not None:
+            out += [derivation_md(e.derivation)]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def verdict_tex(v: Verdict) -> str:
+    """One claim's report as a LaTeX section (no preamble); figures under ``figures/``."""
+    topic, lecture = claim_header(v)
+    head = f"{v.claim_id}: {prose_tex(topic)}" if topic else v.claim_id
+    out = [rf"\section{{{head}}}",
+           rf"\paragraph{{Verdict: {v.status}.}} {prose_tex(v.summary)}",
+           rf"\paragraph{{Claim.}} {prose_tex(v.statement)}"]
+    if lecture:
+        out.append(prose_tex(lecture))
+    if v.shown_correction:
+        out.append(rf"\paragraph{{Correction.}} {prose_tex(v.shown_correction)}")
+    if v.refinement and v.refinement_checked:
+        out.append(rf"\paragraph{{Refinement.}} {prose_tex(v.refinement)}")
+    if v.reason:
+        out.append(rf"\paragraph{{Scope and limits.}} {prose_tex(v.reason)}")
+    if v.measured:
+        out.append(table_tex({"columns": ["measured", "value"],
+                              "rows": [[k, n] for k, n in v.measured.items()]}))
+    if v.source:
+        out.append(prose_tex(f"Audit: `{v.source}`."))
+    for i, e in enumerate(v.evidence, start=1):
+        out.append(rf"\subsection{{{prose_tex(_evidence_head(i, e))}}}")
+        if e.source:
+            out.append(prose_tex(_source_line(e)))
+        out.append(prose_tex(e.summary))
+        if e.table is not None:
+            out.append(table_tex(e.table))
         if e.plot is not None:
             out += [r"\begin{center}",
-                    rf"\includegraphics[width=0.85\linewidth]{{{figure_dir}/{e.plot['name']}.pdf}}",
+                    rf"\includegraphics[width=0.85\linewidth]{{figures/{e.plot['name']}.pdf}}",
                     r"\end{center}"]
         if e.derivation is not None:
-            out.append(derivation_latex(e.derivation, standalone=False))
-    return "\n\n".join(out)
+            out.append(derivation_tex(e.derivation))
+    return "\n\n".join(out) + "\n"
+
+
+__all__ = ["cell_md", "cell_tex", "derivation_md", "derivation_tex", "document", "math_md",
+           "math_tex", "prose_md", "prose_tex", "table_md", "table_tex", "tex_char_ok",
+           "verdict_md", "verdict_tex"]

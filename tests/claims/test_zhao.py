@@ -18,8 +18,9 @@ def test_quick_audit_evidence(cid):
     v = run_audit(cid, AuditContext(quick=True))
     checks = [e.passed for e in v.evidence if e.passed is not None]
     assert checks, "an audit must carry checks"
+    assert all(e.source.startswith("specbias.claims.zhao.") for e in v.evidence)
     # The status must follow from the checks, whatever they found.
-    assert (v.status == "confirmed") == all(checks)
+    assert (v.status in ("confirmed", "approximate")) == all(checks)
     json.dumps(v.to_json())  # serializable
 
 
@@ -30,7 +31,7 @@ def test_z1_audit_detects_a_wrong_formula(monkeypatch):
     monkeypatch.setattr(zhao, "slide_gram_formula", lambda a, b: slide_gram_formula(a, b) + (a - b) ** 2 / 100)
     v = run_audit("Z1", AuditContext(quick=True))
     assert v.status != "confirmed"
-    assert v.corrected and "Piecewise" in v.corrected
+    assert v.status == "corrected" and v.shown_correction.startswith("$G_{ij} = ")
 
 
 def test_unaudited_claims_are_unverified_with_reason():

@@ -15,11 +15,14 @@ from __future__ import annotations
 import mpmath
 import sympy
 
+from specbias.notation import inline, tex
 from specbias.records import Derivation
 
 b, c = sympy.symbols("b c", real=True)
 s = sympy.Symbol("s", positive=True)
 t = sympy.Symbol("x", real=True)
+sigma, phi_fn, psi_fn = sympy.Function("sigma"), sympy.Function("phi"), sympy.Function("psi")
+SOURCE = ('H. Zhao, "Numerical Analysis 101 for Neural Networks" (lecture slides), claim Z10')
 
 
 def relu(arg: sympy.Expr) -> sympy.Expr:
@@ -54,42 +57,52 @@ def one_dimensional() -> tuple[Derivation, dict]:
     ``mollifier`` (a smooth ReLU's pairing converges to phi(b), numerically), and
     ``sympy_delta_calculus`` (whether integrating SymPy's own DiracDelta form agrees).
     """
+    test = sympy.exp(-(t - c) ** 2 / (2 * s**2))
     d = Derivation(
         title="Second derivatives of a ReLU unit as distributions",
-        assumptions=["sigma(t) = max(0, t) = t H(t)",
-                     "test functions phi(x) = exp(-(x - c)^2 / (2 s^2)), c real, s > 0 symbolic"],
-        references=["Zhao, seeds/000 (Z10)", "Schwartz distributions: <T'', phi> = <T, phi''>"],
+        assumptions=["$\\sigma(t) = \\max(0, t) = t H(t)$",
+                     "test functions " + inline(sympy.Eq(phi_fn(t), test)) + ", $c$ real, $s > 0$ "
+                     "symbolic"],
+        references=[SOURCE, "Schwartz distributions: $\\langle T'', \\varphi \\rangle = "
+                    "\\langle T, \\varphi'' \\rangle$"],
     )
     unit = relu(t - b)
     dxx = sympy.diff(unit, t, 2)
     dbb = sympy.diff(unit, b, 2)
-    d.step("SymPy's derivatives in x and in b (DiracDelta calculus):", dxx, dbb,
-           labels=["d^2/dx^2 sigma(x-b)", "d^2/db^2 sigma(x-b)"], rule="sympy.diff")
-    test = sympy.exp(-(t - c) ** 2 / (2 * s**2))
+    d.step("SymPy's derivatives in $x$ and in $b$ (DiracDelta calculus):", dxx, dbb,
+           labels=[sympy.Derivative(sigma(t - b), (t, 2)), sympy.Derivative(sigma(t - b), (b, 2))],
+           rule="sympy.diff")
     by_parts = sympy.simplify(sympy.integrate((t - b) * sympy.diff(test, t, 2), (t, b, sympy.oo)))
     check_x = sympy.simplify(by_parts - test.subs(t, b))
-    d.step("By definition <T'', phi> = <T, phi''>: integrate sigma(x-b) phi''(x) over x > b; "
-           "the difference from phi(b) simplifies to 0 for every c and s.", by_parts, check_x,
-           labels=["int sigma(x-b) phi''(x) dx", "... - phi(b)"], rule="sympy.integrate")
+    d.step("By definition $\\langle T'', \\varphi \\rangle = \\langle T, \\varphi'' "
+           "\\rangle$: integrate $\\sigma(x - b) \\varphi''(x)$ over $x > b$; the difference "
+           "from $\\varphi(b)$ simplifies to 0 for every $c$ and $s$.", by_parts, check_x,
+           labels=[sympy.Integral(sigma(t - b) * sympy.Derivative(phi_fn(t), (t, 2)), t),
+                   "the pairing minus $\\varphi(b)$"], rule="sympy.integrate")
     test_b = test.subs(t, b)
     by_parts_b = sympy.simplify(sympy.integrate((t - b) * sympy.diff(test_b, b, 2), (b, -sympy.oo, t)))
     check_b = sympy.simplify(by_parts_b - test)
-    d.step("In the bias: integrate sigma(x-b) psi''(b) over b < x, for psi(b) = exp(-(b-c)^2/(2s^2)).",
-           by_parts_b, check_b, labels=["int sigma(x-b) psi''(b) db", "... - psi(x)"],
-           rule="sympy.integrate")
+    d.step("In the bias: integrate $\\sigma(x - b) \\psi''(b)$ over $b < x$, for "
+           + inline(sympy.Eq(psi_fn(b), test_b)) + ".",
+           by_parts_b, check_b,
+           labels=[sympy.Integral(sigma(t - b) * sympy.Derivative(psi_fn(b), (b, 2)), b),
+                   "the pairing minus $\\psi(x)$"], rule="sympy.integrate")
     paired = sympy.simplify(sympy.integrate(dxx * test, (t, -sympy.oo, sympy.oo)))
     ratio = sympy.simplify(paired / test.subs(t, b))
-    d.step("For comparison, integrate SymPy's DiracDelta form of d^2/dx^2 sigma against phi. "
-           "The ratio to phi(b) should be 1 (x delta'(x) = -delta(x) as distributions).",
-           paired, ratio, labels=["<SymPy's d_xx sigma, phi>", "ratio to phi(b)"],
+    d.step("For comparison, integrate SymPy's DiracDelta form of $\\partial_x^2 \\sigma$ "
+           "against $\\varphi$. The ratio to $\\varphi(b)$ should be 1 ($x \\delta'(x) = "
+           "-\\delta(x)$ as distributions).",
+           paired, ratio, labels=["the pairing of SymPy's form with $\\varphi$",
+                                  "its ratio to $\\varphi(b)$"],
            rule="sympy.integrate with DiracDelta")
     with mpmath.workdps(30):
         bb, cc, ss = mpmath.mpf("0.3"), mpmath.mpf("-0.2"), mpmath.mpf("0.7")
         target = mpmath.exp(-(bb - cc) ** 2 / (2 * ss**2))
         errors = [abs(mollified_pairing(bb, cc, ss, eps) / target - 1) for eps in ("1e-2", "1e-3", "1e-4")]
-    d.step("Independent numerical check with a smooth ReLU eps log(1 + e^(t/eps)) at b = 0.3, "
-           "c = -0.2, s = 0.7: relative distance of the pairing from phi(b) for eps = 1e-2, "
-           "1e-3, 1e-4 (O(eps^2) expected).",
+    d.step("Independent numerical check with a smooth ReLU $\\epsilon \\log(1 + "
+           "e^{t/\\epsilon})$ at $b = 0.3$, $c = -0.2$, $s = 0.7$: relative distance of the "
+           "pairing from $\\varphi(b)$ for $\\epsilon = 10^{-2}, 10^{-3}, 10^{-4}$ "
+           "($O(\\epsilon^2)$ expected).",
            sympy.Matrix([[sympy.Float(mpmath.nstr(e, 5), 5) for e in errors]]),
            rule="mpmath.quad")
     checks = {
@@ -98,10 +111,10 @@ def one_dimensional() -> tuple[Derivation, dict]:
         "mollifier": bool(errors[-1] < 1e-6 and errors[-1] < errors[0]),
         "mollifier_rel_errors": [float(e) for e in errors],
         "sympy_delta_calculus": sympy.simplify(ratio - 1) == 0,
-        "sympy_delta_ratio": str(ratio),
+        "sympy_delta_ratio": ratio,
     }
-    d.result = sympy.Eq(sympy.Symbol("sigma''"), sympy.DiracDelta(t - b))
-    d.result_label = "d^2/dx^2 sigma(x-b) = d^2/db^2 sigma(x-b)"
+    d.result = sympy.DiracDelta(t - b)
+    d.result_lhs = sympy.Derivative(sigma(t - b), (t, 2))
     return d, checks
 
 
@@ -114,18 +127,23 @@ def laplacian_chain_rule(dim: int = 3) -> tuple[Derivation, bool]:
     lap = sympy.simplify(sum(sympy.diff(u, xi, 2) for xi in xs))
     expected = sum(wi**2 for wi in ws) * sympy.diff(g(sympy.Symbol("t")), sympy.Symbol("t"), 2)
     d = Derivation(
-        title=f"Laplacian of a ridge function in R^{dim}",
-        assumptions=["g is any twice differentiable profile; for g = sigma(. - b), g'' = delta(. - b)"],
-        references=["Zhao, seeds/000 (Z10)"],
+        title=f"Laplacian of a ridge function in $\\mathbb{{R}}^{{{dim}}}$",
+        assumptions=["$g$ is any twice differentiable profile; for $g = \\sigma(\\cdot - b)$, "
+                     "$g'' = \\delta(\\cdot - b)$"],
+        references=[SOURCE],
     )
-    d.step("SymPy's Laplacian of g(w.x):", lap, rule="sympy.diff, summed over coordinates")
-    d.step("It equals |w|^2 g''(w.x); so Delta_x sigma(w.x - b) = |w|^2 delta(w.x - b), which is "
-           "delta(w.x - b) exactly when |w| = 1.", expected, rule="comparison")
+    d.step("SymPy's Laplacian of $g(w \\cdot x)$:", lap, rule="sympy.diff, summed over coordinates")
+    d.step("It equals $\\vert w \\vert^2 g''(w \\cdot x)$; so $\\Delta_x \\sigma(w \\cdot x - b) "
+           "= \\vert w \\vert^2 \\delta(w \\cdot x - b)$, which is $\\delta(w \\cdot x - b)$ "
+           "exactly when $\\vert w \\vert = 1$.", expected, rule="comparison")
     ratio = sympy.simplify(lap / sympy.Subs(sympy.Derivative(g(sympy.Symbol("t")), (sympy.Symbol("t"), 2)),
                                             sympy.Symbol("t"), sum(wi * xi for wi, xi in zip(ws, xs))).doit())
     ok = sympy.simplify(ratio - sum(wi**2 for wi in ws)) == 0
-    d.result = sympy.Eq(sympy.Symbol("Delta_x g(w.x)"), sum(wi**2 for wi in ws) * sympy.Symbol("g''(w.x)"))
-    d.result_label = ""
+    ridge = sum(wi * xi for wi, xi in zip(ws, xs))
+    d.result = sum(wi**2 for wi in ws) * sympy.Subs(sympy.Derivative(g(sympy.Symbol("t")),
+                                                                     (sympy.Symbol("t"), 2)),
+                                                    sympy.Symbol("t"), ridge)
+    d.result_lhs = sympy.Symbol("Delta") * g(ridge)
     return d, ok
 
 

@@ -23,7 +23,8 @@ from functools import lru_cache
 
 import sympy
 
-from specbias.derive.gram.kernel import GramKernel, gram_kernel, x, y
+from specbias.derive.gram.kernel import G_LOWER, G_UPPER, GramKernel, gram_kernel, x, y
+from specbias.notation import inline, tex
 from specbias.records import Derivation
 
 omega = sympy.Symbol("omega", positive=True)
@@ -31,6 +32,9 @@ mu = sympy.Symbol("mu", positive=True)
 phi = sympy.Function("phi")
 #: Stand-ins for cos(omega L) and sin(omega L) in the large-omega limit.
 C, S = sympy.symbols("C S", real=True)
+L_SYM = sympy.Symbol("L", positive=True)
+G_FN = sympy.Function("G")
+D_INF = sympy.Symbol(r"D_\infty")
 
 #: Largest P for which the full determinant is expanded symbolically (bigger ones stay
 #: as det M(omega), evaluated numerically, to keep ``derive`` under a few seconds).
@@ -157,7 +161,7 @@ def _limit_coefficients(limit: sympy.Matrix, p: int, d: Derivation, length) -> t
         det_limit = sympy.expand(limit.det(method="berkowitz"))
         alpha, beta = sympy.nsimplify(det_limit.coeff(C)), sympy.nsimplify(det_limit.coeff(S))
         rest = sympy.simplify(det_limit - alpha * C - beta * S)
-        rule = "limit omega -> oo; Matrix.det(berkowitz), exact"
+        rule = "limit $\\omega \\to \\infty$; Matrix.det (berkowitz), exact"
     else:
         import mpmath
 
@@ -169,11 +173,14 @@ def _limit_coefficients(limit: sympy.Matrix, p: int, d: Derivation, length) -> t
             alpha, beta, rest = (sympy.Float(mpmath.nstr(v, 30), 30) if abs(v) > tol
                                  else sympy.Integer(0) for v in (a_, b_, r_))
         det_limit = alpha * C + beta * S + rest
-        rule = f"limit omega -> oo; mpmath.det at {LIMIT_DPS} digits (values below 1e-{LIMIT_DPS - 10} set to 0)"
-    d.step(f"As omega -> oo the exponentially small entries exp(-|Re r| omega L) drop out "
-           f"(L = {length}); with C = cos(omega L), S = sin(omega L) the determinant tends to",
-           sympy.Eq(sympy.Symbol("D_oo"), det_limit), rest,
-           labels=["limit determinant", "remainder after alpha C + beta S"], rule=rule)
+        rule = (f"limit $\\omega \\to \\infty$; mpmath.det at {LIMIT_DPS} digits (values below "
+                f"$10^{{-{LIMIT_DPS - 10}}}$ set to 0)")
+    d.step(f"As $\\omega \\to \\infty$ the exponentially small entries "
+           f"$e^{{-\\lvert \\mathrm{{Re}}\\, r \\rvert \\omega L}}$ drop out (${tex(L_SYM)} = "
+           f"{tex(length)}$); with ${tex(C)} = {tex(sympy.cos(omega * L_SYM))}$ and "
+           f"${tex(S)} = {tex(sympy.sin(omega * L_SYM))}$ the determinant tends to $D_\\infty$, "
+           "and nothing remains after its $C$ and $S$ terms:",
+           det_limit, rest, labels=[D_INF, "remainder"], rule=rule)
     if rest != 0:
         raise ArithmeticError("limit determinant is not of the form alpha cos + beta sin")
     return alpha, beta
@@ -185,30 +192,37 @@ def _derive(kernel: GramKernel) -> EigenODE:
     n = 2 * p + 2
     length = b - a
     d = Derivation(
-        title=f"Eigen-ODE, boundary conditions and characteristic equation of G_{p} on [{a}, {b}]",
-        assumptions=[f"G_{p} as derived symbolically (see the Gram kernel derivation)",
-                     "eigenpairs: int G(x, y) phi(y) dy = mu phi(x), mu > 0"],
+        title=f"Eigen-ODE, boundary conditions and characteristic equation of $G_{{{p}}}$ on "
+              f"${tex(sympy.Interval(a, b))}$",
+        assumptions=[f"$G_{{{p}}}$ as derived symbolically (see the Gram kernel derivation)",
+                     "eigenpairs: " + inline(sympy.Eq(sympy.Integral(G_FN(x, y) * phi(y), y),
+                                                      mu * phi(x))) + ", $\\mu > 0$"],
         references=[kernel.derivation.references[0], "Green's functions: Coddington & Levinson, Ch. 7"],
     )
-    d.step("The kernel on both sides of the diagonal (from the Gram kernel derivation).",
-           kernel.lower, kernel.upper, labels=["G_<(x, y), x <= y", "G_>(x, y), x >= y"],
-           rule="input")
+    d.step("The kernel on both sides of the diagonal (from the Gram kernel derivation): "
+           "$G_<$ on $x \\le y$ and $G_>$ on $x \\ge y$.",
+           kernel.lower, kernel.upper, labels=[G_LOWER, G_UPPER], rule="input")
     degrees = (sympy.degree(kernel.lower, x), sympy.degree(kernel.upper, x))
     d_n = (sympy.diff(kernel.lower, x, n), sympy.diff(kernel.upper, x, n))
-    d.step(f"Both branches are polynomials in x of degrees {degrees[0]} and {degrees[1]}, so the "
-           f"{n}-th x-derivative vanishes off the diagonal.",
-           *d_n, labels=[f"d^{n}/dx^{n} G_<", f"d^{n}/dx^{n} G_>"], rule="sympy.diff")
+    d.step(f"Both branches are polynomials in $x$ of degrees {degrees[0]} and {degrees[1]}, so "
+           f"their derivative of order {n} in $x$ vanishes off the diagonal.",
+           *d_n, labels=[sympy.Derivative(G_LOWER, (x, n)), sympy.Derivative(G_UPPER, (x, n))],
+           rule="sympy.diff")
     jumps = [sympy.expand((sympy.diff(kernel.upper, x, j) - sympy.diff(kernel.lower, x, j)).subs(x, y))
              for j in range(n)]
     c = jumps[n - 1]
-    d.step(f"Jumps of d^j G/dx^j across x = y for j = 0..{n - 1}: all vanish except the last, "
-           f"a constant c. A jump c in the ({n - 1})-th derivative of a function that is "
-           f"polynomial on each side gives d^{n}/dx^{n} G = c delta(x - y).",
-           sympy.Matrix([jumps]), labels=["[J_0, ..., J_{n-1}]"], rule="jump condition")
+    d.step(f"Jumps $J_j$ of $\\partial_x^j G$ across $x = y$ for $j = 0, \\ldots, {n - 1}$: all "
+           f"vanish except the last, a constant $c$. A jump $c$ in the derivative of order "
+           f"{n - 1} of a function that is polynomial on each side gives "
+           f"${tex(sympy.Eq(sympy.Derivative(G_FN(x, y), (x, n)), sympy.Symbol('c') * sympy.DiracDelta(x - y)))}$.",
+           sympy.Matrix([jumps]), labels=[sympy.Matrix([[sympy.Symbol(f"J_{j}") for j in range(n)]])],
+           rule="jump condition")
     if any(j != 0 for j in jumps[:-1]) or not c.is_number or c == 0 or any(e != 0 for e in d_n):
         raise ArithmeticError(f"G_{p} is not the Green's function of d^{n}/dx^{n}")
     ode = sympy.Eq(sympy.Derivative(phi(x), (x, n)), (c / mu) * phi(x))
-    d.step("Apply d^n/dx^n to mu phi(x) = int G(x, y) phi(y) dy:", ode, rule="Green's function")
+    d.step(f"Apply $\\partial_x^{{{n}}}$ to "
+           + inline(sympy.Eq(mu * phi(x), sympy.Integral(G_FN(x, y) * phi(y), y))) + ":",
+           ode, rule="Green's function")
     conditions, shown = [], []
     for endpoint, branch in ((a, kernel.lower), (b, kernel.upper)):
         for j in range(n):
@@ -217,41 +231,45 @@ def _derive(kernel: GramKernel) -> EigenODE:
                 conditions.append((endpoint, j))
                 shown.append(sympy.Eq(sympy.Subs(sympy.Derivative(phi(x), (x, j)), x, endpoint)
                                       if j else phi(endpoint), 0))
-    d.step("Boundary conditions: phi^(j)(E) = mu^-1 int d^j_x G(E, y) phi(y) dy vanishes for every "
-           "phi exactly when d^j_x G(E, y) is identically zero in y. Checking j = 0..n-1 at both "
-           f"ends finds {len(conditions)} conditions (the ODE has order {n}).",
+    d.step("Boundary conditions: $\\varphi^{(j)}(E) = \\mu^{-1} \\int \\partial_x^j G(E, y) "
+           "\\varphi(y)\\, dy$ vanishes for every $\\varphi$ exactly when $\\partial_x^j G(E, y)$ is "
+           f"identically zero in $y$. Checking $j = 0, \\ldots, {n - 1}$ at both ends finds "
+           f"{len(conditions)} conditions (the ODE has order {n}).",
            *shown, rule="differentiate the kernel and evaluate at the endpoints")
     if len(conditions) != n:
         raise ArithmeticError(f"found {len(conditions)} boundary conditions, expected {n}")
     sign = 1 if c > 0 else -1
     roots = _roots_of_sign(n, sign)
-    d.step(f"Write mu = |c| / omega^{n} (omega > 0). Then phi^({n}) = sign(c) omega^{n} phi "
-           f"has solutions exp(r omega x) with r^{n} = {sign}:",
+    d.step(f"Write $\\mu = \\lvert c \\rvert / \\omega^{{{n}}}$ ($\\omega > 0$). Then "
+           f"$\\varphi^{{({n})}} = \\operatorname{{sign}}(c)\\, \\omega^{{{n}}} \\varphi$ has the "
+           f"solutions $e^{{r \\omega x}}$ with $r^{{{n}}} = {sign}$:",
            *[sympy.nsimplify(sympy.expand_complex(r)) for r in roots],
+           labels=[sympy.Symbol(f"r_{i}") for i in range(1, len(roots) + 1)],
            rule="characteristic polynomial of a constant-coefficient ODE")
     basis = _fundamental_system(roots, a, b)
-    d.step("A real fundamental system, each exponential anchored at the end where it is O(1):",
-           *[f.expr for f in basis], rule="real and imaginary parts")
+    d.step("A real fundamental system, each exponential anchored at the end where it is $O(1)$:",
+           *[f.expr for f in basis], labels=[sympy.Function(f"f_{i}")(x) for i in range(1, len(basis) + 1)],
+           rule="real and imaginary parts")
     derivatives = [f.derivatives(n - 1) for f in basis]
     matrix = sympy.Matrix([[sympy.expand(ders[j].subs(x, endpoint) / omega**j) for ders in derivatives]
                            for endpoint, j in conditions])
-    d.step("Apply the boundary conditions (row j divided by omega^j) to the fundamental system: "
-           "phi = sum_m a_m f_m is an eigenfunction exactly when M(omega) a = 0.",
-           matrix, labels=["M(omega)"], rule="substitution")
+    d.step("Apply the boundary conditions (row $j$ divided by $\\omega^j$) to the fundamental "
+           "system: $\\varphi = \\sum_m a_m f_m$ is an eigenfunction exactly when "
+           "$M(\\omega) a = 0$.",
+           matrix, labels=[sympy.Function("M")(omega)], rule="substitution")
     if p <= SYMBOLIC_DET_MAX_POWER:
         characteristic = sympy.simplify(sympy.expand(matrix.det()))
-        d.step("Characteristic equation det M(omega) = 0:", sympy.Eq(characteristic, 0),
+        d.step("Characteristic equation $\\det M(\\omega) = 0$:", sympy.Eq(characteristic, 0),
                rule="Matrix.det; sympy.simplify")
     else:
         characteristic = sympy.Determinant(matrix)
-        d.step(f"Characteristic equation det M(omega) = 0 (the {n}x{n} determinant is evaluated "
-               "numerically with mpmath rather than expanded).",
+        d.step(f"Characteristic equation $\\det M(\\omega) = 0$ (the ${n} \\times {n}$ "
+               "determinant is evaluated numerically with mpmath rather than expanded).",
                sympy.Eq(characteristic, 0), rule="definition")
     limit = matrix.applyfunc(_drop_small_exponentials)
     limit = limit.subs({sympy.cos(omega * length): C, sympy.sin(omega * length): S})
     alpha, beta = _limit_coefficients(limit, p, d, length)
     d.result = sympy.Eq(sympy.Derivative(phi(x), (x, n)), (c / mu) * phi(x))
-    d.result_label = "eigen-ODE"
     return EigenODE(kernel, n, c, tuple(conditions), tuple(roots), tuple(basis), matrix,
                     characteristic, alpha, beta, d)
 

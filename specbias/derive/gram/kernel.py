@@ -6,8 +6,8 @@ For sigma_P(t) = max(0, t)^P (P = 0: the Heaviside step) the continuous Gram ker
     G_P(x, y) = int_A^B sigma_P(z - x) sigma_P(z - y) dz,     x, y in [A, B].
 
 It is the Gram kernel of the basis {sigma_P(. - b)} of a two-layer network with biases b
-(Zhao, "Numerical Analysis 101 for Neural Networks", seeds/000; Zhang, Zhao, Zhong, Zhou,
-arXiv:2306.17301, Sec. 2). The derivation below is computed, not written: each step
+(H. Zhao, "Numerical Analysis 101 for Neural Networks", lecture slides; Zhang, Zhao, Zhong,
+Zhou, arXiv:2306.17301, Sec. 2). The derivation below is computed, not written: each step
 records what SymPy returned.
 """
 
@@ -19,12 +19,18 @@ from typing import Callable
 
 import sympy
 
-from specbias.support.params import check_interval, check_power
+from specbias.notation import tex
 from specbias.records import Derivation
+from specbias.support.params import check_interval, check_power
 
-x, y, z = sympy.symbols("x y z", real=True)
+x, y, z, t = sympy.symbols("x y z t", real=True)
 
-SOURCE = "Zhao, Numerical Analysis 101 for Neural Networks (seeds/000); arXiv:2306.17301 Sec. 2"
+SOURCE = ('H. Zhao, "Numerical Analysis 101 for Neural Networks" (lecture slides); S. Zhang, '
+          "H. Zhao, Y. Zhong, H. Zhou, arXiv:2306.17301, Sec. 2")
+
+#: The kernel's two branches as functions, to name them in derivations: G_<(x, y) on x <= y.
+_G_LOWER_FN, _G_UPPER_FN = sympy.Function("G_<"), sympy.Function("G_>")
+G_LOWER, G_UPPER = _G_LOWER_FN(x, y), _G_UPPER_FN(x, y)
 
 
 def relu_power(t: sympy.Expr, power: int) -> sympy.Expr:
@@ -74,57 +80,58 @@ class GramKernel:
 @lru_cache(maxsize=64)
 def _derive(power: int, a: sympy.Rational, b: sympy.Rational) -> GramKernel:
     d = Derivation(
-        title=f"Gram kernel of the ReLU^{power} basis on [{a}, {b}]",
+        title=f"Gram kernel of the ReLU$^{{{power}}}$ basis on ${tex(sympy.Interval(a, b))}$",
         assumptions=[
-            f"sigma_{power}(t) = max(0, t)^{power}" + (" (the Heaviside step)" if power == 0 else ""),
-            f"x and y lie in [{a}, {b}]",
+            f"${tex(sympy.Function(f'sigma_{power}')(t))} = {tex(sympy.Max(0, t) ** power)}$"
+            + (" (the Heaviside step)" if power == 0 else ""),
+            f"$x$ and $y$ lie in ${tex(sympy.Interval(a, b))}$",
         ],
         references=[SOURCE],
     )
     integrand = relu_power(z - x, power) * relu_power(z - y, power)
     d.step(
-        "Definition of the Gram kernel, with sigma_P written through the Heaviside step H.",
+        "Definition of the Gram kernel, with $\\sigma_P$ written through the Heaviside step $H$.",
         sympy.Eq(sympy.Function("G")(x, y), sympy.Integral(integrand, (z, a, b))),
         rule="definition",
     )
     on_support = integrand.subs({sympy.Heaviside(z - x): 1, sympy.Heaviside(z - y): 1})
     d.step(
-        "The integrand vanishes unless z > max(x, y). For x <= y the domain shrinks to "
-        "(y, B), where both Heaviside factors equal 1.",
+        "The integrand vanishes unless $z > \\max(x, y)$. For $x \\le y$ the domain shrinks "
+        "to $(y, B)$, where both Heaviside factors equal 1.",
         sympy.Integral(on_support, (z, y, b)),
-        rule="support of sigma_P",
+        rule="support of $\\sigma_P$",
     )
     antiderivative = sympy.integrate(sympy.expand(on_support), z)
-    d.step("Antiderivative in z.", antiderivative, rule="sympy.integrate (indefinite)")
+    d.step("Antiderivative in $z$.", antiderivative, rule="sympy.integrate (indefinite)")
     lower = sympy.factor(sympy.expand(antiderivative.subs(z, b) - antiderivative.subs(z, y)))
     d.step(
-        "Evaluate between z = y and z = B and factor: the kernel on x <= y.",
+        "Evaluate between $z = y$ and $z = B$ and factor: the kernel on $x \\le y$.",
         lower,
-        labels=["G_<(x, y)"],
+        labels=[G_LOWER],
         rule="fundamental theorem of calculus; sympy.factor",
     )
     upper_direct = sympy.factor(sympy.integrate(sympy.expand(on_support), (z, x, b)))
     swapped = lower.subs({x: y, y: x}, simultaneous=True)
     symmetry = sympy.expand(upper_direct - swapped)
     d.step(
-        "For x >= y integrate over (x, B) directly; the difference from G_<(y, x) expands to "
-        "zero, so the kernel is symmetric.",
+        "For $x \\ge y$ integrate over $(x, B)$ directly; the difference from "
+        "$G_<(y, x)$ expands to zero, so the kernel is symmetric.",
         upper_direct,
         symmetry,
-        labels=["G_>(x, y)", "G_>(x, y) - G_<(y, x)"],
+        labels=[G_UPPER, G_UPPER - _G_LOWER_FN(y, x)],
         rule="sympy.integrate (definite); sympy.expand",
     )
     continuity = sympy.expand((upper_direct - lower).subs(x, y))
     d.step(
-        "The two branches agree on the diagonal x = y.",
+        "The two branches agree on the diagonal $x = y$.",
         continuity,
-        labels=["G_>(y, y) - G_<(y, y)"],
+        labels=[_G_UPPER_FN(y, y) - _G_LOWER_FN(y, y)],
         rule="substitution",
     )
     if symmetry != 0 or continuity != 0:  # pragma: no cover - would be a SymPy bug
         raise ArithmeticError(f"Gram kernel for P={power} failed its symmetry check")
     result = sympy.Piecewise((lower, x <= y), (upper_direct, True))
-    d.result, d.result_label = result, f"G_{power}(x, y)"
+    d.result, d.result_lhs = result, sympy.Function(f"G_{power}")(x, y)
     return GramKernel(power, a, b, lower, upper_direct, d)
 
 

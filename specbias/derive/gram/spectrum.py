@@ -46,11 +46,42 @@ class Asymptotics:
         return mpmath.mpf(sympy.N(self.constant, mpmath.mp.dps + 5)) * (
             k - mpmath.mpf(sympy.N(self.k0, mpmath.mp.dps + 5))) ** (-self.exponent)
 
+    def to_json(self) -> dict:
+        return {"form": "mu_k ~ C (k - k0)^(-n)", "C": sympy.sstr(self.constant),
+                "C_decimal": str(sympy.N(self.constant, 20)), "k0": sympy.sstr(self.k0),
+                "n": self.exponent, "omega_k": "omega_k L ~ (k - k0) pi"}
+
     def tail(self, k_max: int):
         """sum_{k > k_max} of the asymptotic mu_k (Hurwitz zeta)."""
         k0 = mpmath.mpf(sympy.N(self.k0, mpmath.mp.dps + 5))
         return mpmath.mpf(sympy.N(self.constant, mpmath.mp.dps + 5)) * mpmath.zeta(
             self.exponent, k_max + 1 - k0)
+
+
+@dataclass(frozen=True)
+class TraceCertificate:
+    """What certifies the roots: Mercer's trace identity and a Newton step (module docstring).
+
+    ``trace`` is the exact ``int G(x, x) dx``; the other numbers are mpmath values at the
+    working precision.
+    """
+
+    trace: sympy.Rational
+    residual: object            # trace - sum_{k<=K} mu_k - tail_K
+    residual_over_mu_k: object  # |residual| / mu_K
+    gap_ok: bool                # |residual| < (mu_K - mu_{K+1}) / 4 and roots strictly increase
+    tail_rel: object            # max relative gap of mu_{K+1..K+5} to the asymptotic form
+    newton_max: object          # max |delta omega / omega| of one Newton step at more digits
+    digits_ok: bool             # newton_max < 10^-(dps + 2)
+    omega_min: object           # the proven lower bound on the roots
+
+    def to_json(self) -> dict:
+        return {"trace_exact": str(self.trace), "trace_residual": mpmath.nstr(self.residual, 5),
+                "trace_residual_over_mu_K": mpmath.nstr(self.residual_over_mu_k, 5),
+                "trace_ok": self.gap_ok, "tail_vs_asymptotic_rel": mpmath.nstr(self.tail_rel, 5),
+                "newton_rel_correction_max": mpmath.nstr(self.newton_max, 5),
+                "digits_ok": self.digits_ok,
+                "omega_lower_bound_from_trace": mpmath.nstr(self.omega_min, 10)}
 
 
 def determinant_function(ode: EigenODE):
@@ -133,7 +164,7 @@ def gram_eigenvalues(power: int, interval: object = (-1, 1), count: int = 10, dp
     described in the module docstring in ``extras``.
 
     >>> s = gram_eigenvalues(1, count=3, dps=20)
-    >>> s.extras["certificate"]["trace_ok"], s.extras["certificate"]["digits_ok"]
+    >>> s.extras["certificate"].gap_ok, s.extras["certificate"].digits_ok
     (True, True)
     """
     ode = eigen_ode(power, interval)
@@ -150,19 +181,13 @@ def gram_eigenvalues(power: int, interval: object = (-1, 1), count: int = 10, dp
         det = determinant_function(ode)
         corrections = [_newton_correction(det, w, GUARD_DIGITS) for w in roots[:count]]
         worst = max(corrections)
-        certificate = {
-            "trace_exact": str(trace(ode)),
-            "trace_residual": mpmath.nstr(residual, 5),
-            "trace_residual_over_mu_K": mpmath.nstr(abs(residual) / mus[count - 1], 5),
-            # A skipped root puts mu_{K+1} in place of some mu_j, j <= K, and moves the sum by
-            # at least mu_K - mu_{K+1}; a root found twice would break strict increase.
-            "trace_ok": bool(abs(residual) < (mus[count - 1] - mus[count]) / 4
-                             and all(a < b for a, b in zip(roots, roots[1:]))),
-            "tail_vs_asymptotic_rel": mpmath.nstr(rel_tail, 5),
-            "newton_rel_correction_max": mpmath.nstr(worst, 5),
-            "digits_ok": bool(worst < mpmath.mpf(10) ** -(dps + 2)),
-            "omega_lower_bound_from_trace": mpmath.nstr(omega_lower_bound(ode), 10),
-        }
+        # A skipped root puts mu_{K+1} in place of some mu_j, j <= K, and moves the sum by at
+        # least mu_K - mu_{K+1}; a root found twice would break strict increase.
+        certificate = TraceCertificate(
+            trace(ode), residual, abs(residual) / mus[count - 1],
+            bool(abs(residual) < (mus[count - 1] - mus[count]) / 4
+                 and all(a < b for a, b in zip(roots, roots[1:]))),
+            rel_tail, worst, bool(worst < mpmath.mpf(10) ** -(dps + 2)), omega_lower_bound(ode))
         values = [mpmath.nstr(m, dps, strip_zeros=False) for m in mus[:count]]
         omegas = [mpmath.nstr(w, dps, strip_zeros=False) for w in roots[:count]]
     a, b = ode.kernel.a, ode.kernel.b
@@ -170,9 +195,5 @@ def gram_eigenvalues(power: int, interval: object = (-1, 1), count: int = 10, dp
         values=values, digits=dps, method="characteristic-equation roots (mpmath, bracketed)",
         description=f"eigenvalues of f -> int G_{power}(x,y) f(y) dy on [{a}, {b}]",
         params={"power": power, "interval": [str(a), str(b)], "count": count},
-        extras={"omega": omegas, "certificate": certificate,
-                "asymptotic": {"form": "mu_k ~ C (k - k0)^(-n)", "C": str(asym.constant),
-                               "C_decimal": str(sympy.N(asym.constant, 20)),
-                               "k0": str(asym.k0), "n": asym.exponent,
-                               "omega_k": "omega_k L ~ (k - k0) pi"}},
+        extras={"omega": omegas, "certificate": certificate, "asymptotic": asym},
     )
