@@ -1,7 +1,7 @@
 """Wide two-layer networks in the LFP parametrization, trained and measured frequency by frequency.
 
-* :class:`LFPNet`: h(x) = m^(-1/2) sum_i w_i sigma(r_i (x + l_i)) in one dimension (the lecture's
-  form, seeds/003) and m^(-1/2) sum_i w_i sigma(r_i . x + |r_i| l_i) in d dimensions, with
+* :class:`LFPNet`: h(x) = sum_i w_i sigma(r_i (x + l_i)) in one dimension (the lecture's
+  form, seeds/003) and sum_i w_i sigma(r_i . x + |r_i| l_i) in d dimensions, with
   r ~ N(0, s_r^2 I), w ~ N(0, s_w^2), l ~ U[-L, L], all trained; :data:`REGIMES` are the
   initializations that put it in the cubic or linear regime of claim L4.
 * :class:`AntiSymmetric`: h_ASI = (sqrt(2)/2)(h(x, theta) - h(x, theta')), theta'(0) = theta(0)
@@ -28,7 +28,7 @@ from specbias.verify.models import check_dtype, check_width
 
 #: (s_r, s_w) of each regime: cubic has <r^2> + <w^2> >> 4 pi^2 <r^2 w^2> xi^2 up to xi ~ 16,
 #: linear has the opposite down to xi ~ 0.1 (see specbias.derive.lfp.variational.crossover).
-REGIMES = {"cubic": (1.0, 0.01), "linear": (3.0, 3.0)}
+REGIMES = {"cubic": (10.0, 0.01), "linear": (3.0, 3.0)}
 LOSSES = ("mse", "logcosh")
 
 
@@ -49,10 +49,17 @@ def check_data(X, y=None) -> None:
 
 
 class LFPNet(torch.nn.Module):
-    """h(x) = m^(-1/2) sum_i w_i sigma(z_i), z_i = r_i (x + l_i) (d = 1) or r_i . x + |r_i| l_i (d > 1)."""
+    """h(x) = sum_i w_i sigma(z_i), z_i = r_i (x + l_i) (d = 1) or r_i . x + |r_i| l_i (d > 1).
+
+    As the lecture writes it, without a 1/sqrt(m) factor (``normalized=True`` adds one): the NTK
+    is then m times the mean over neurons, and with O(1) parameters each one moves O(1/m) during
+    training (lazy training, Chizat, Oyallon, Bach 2019), against O(1/sqrt(m)) with the factor.
+    Its large output at initialization is what the anti-symmetrical initialization removes.
+    """
 
     def __init__(self, dim: int, width: int, r_std: float, w_std: float, l_range: float,
-                 activation: str = "relu", seed: int = 0, dtype="float64", device="cpu"):
+                 activation: str = "relu", seed: int = 0, dtype="float64", device="cpu",
+                 normalized: bool = False):
         super().__init__()
         width = check_width(width)
         require(isinstance(dim, int) and not isinstance(dim, bool) and dim >= 1,
@@ -70,7 +77,7 @@ class LFPNet(torch.nn.Module):
         self.r = torch.nn.Parameter(r.to(**kw))
         self.w = torch.nn.Parameter(w.to(**kw))
         self.l = torch.nn.Parameter(l.to(**kw))
-        self.scale = 1 / math.sqrt(width)
+        self.scale = 1 / math.sqrt(width) if normalized else 1.0
         self.lr_scales: dict[str, float] = {}
 
     def pre_activation(self, x: torch.Tensor) -> torch.Tensor:
@@ -78,10 +85,58 @@ class LFPNet(torch.nn.Module):
             return self.r[:, 0] * (x[:, :1] + self.l)
         return x @ self.r.T + torch.linalg.norm(self.r, dim=1) * self.l
 
+    def _parts(self, x: torch.Tensor):
+        """(sigma(z), sigma'(z)) for the pre-activations z of ``x`` (n, m)."""
+        z = self.pre_activation(x)
+        if self.activation == "relu":
+            return torch.relu(z), (z > 0).to(z.dtype)
+        act = torch.tanh(z)
+        return act, 1 - act ** 2
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         z = self.pre_activation(x)
         act = torch.relu(z) if self.activation == "relu" else torch.tanh(z)
         return self.scale * act @ self.w
+
+    @torch.no_grad()
+    def _gradients(self, x, act, der, c) -> tuple:
+        """Gradients of sum_i c_i h(x_i) with respect to (w, r, l) in closed form.
+
+        d/dw = sigma(z), d/dr = w sigma'(z) dz/dr, d/dl = w sigma'(z) dz/dl with dz/dr = x + l
+        (d = 1) or x + l rhat, and dz/dl = r (d = 1) or |r|. Tests compare with autograd.
+        """
+        colsum = der.T @ c                                     # sum_i c_i sigma'(z_ij)
+        sw = self.scale * self.w
+        g_w = self.scale * (act.T @ c)
+        if self.dim == 1:
+            g_r = (sw * (der.T @ (c * x[:, 0]) + self.l * colsum))[:, None]
+            return g_w, g_r, sw * self.r[:, 0] * colsum
+        norm = torch.linalg.norm(self.r, dim=1)
+        g_r = sw[:, None] * (der.T @ (c[:, None] * x) + (colsum * self.l / norm)[:, None] * self.r)
+        return g_w, g_r, sw * norm * colsum
+
+    @torch.no_grad()
+    def coefficient_gradients(self, x: torch.Tensor, c: torch.Tensor) -> tuple:
+        """Gradients of sum_i c_i h(x_i) with respect to (w, r, l) (no autograd)."""
+        act, der = self._parts(x)
+        return self._gradients(x, act, der, c)
+
+    @torch.no_grad()
+    def descend(self, grads: tuple, lr: float, momentum: float = 0.0) -> None:
+        """theta -= lr v with v = momentum v + grad (torch.optim.SGD's heavy ball; v = grad if 0)."""
+        if momentum:
+            vel = getattr(self, "_velocity", None) or [torch.zeros_like(g) for g in grads]
+            grads = self._velocity = [momentum * v + g for v, g in zip(vel, grads)]
+        for p, g in zip((self.w, self.r, self.l), grads):
+            p -= lr * g
+
+    @torch.no_grad()
+    def gd_step(self, x: torch.Tensor, y: torch.Tensor, lr: float, momentum: float = 0.0) -> torch.Tensor:
+        """One GD step on (1/2n) sum (h - y)^2; returns the residual h - y before the step."""
+        act, der = self._parts(x)
+        r = self.scale * act @ self.w - y
+        self.descend(self._gradients(x, act, der, r / x.shape[0]), lr, momentum)
+        return r
 
     def moments(self) -> dict[str, float]:
         """The slides' <r^2>, <w^2>, <r^2 w^2> of the current parameters (|r|^2 in d dimensions)."""
@@ -101,6 +156,27 @@ class AntiSymmetric(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return (math.sqrt(2) / 2) * (self.a(x) - self.b(x))
+
+    @torch.no_grad()
+    def coefficient_gradients(self, x: torch.Tensor, c: torch.Tensor) -> tuple:
+        half = math.sqrt(2) / 2
+        return self.a.coefficient_gradients(x, half * c), self.b.coefficient_gradients(x, -half * c)
+
+    @torch.no_grad()
+    def descend(self, grads: tuple, lr: float, momentum: float = 0.0) -> None:
+        self.a.descend(grads[0], lr, momentum)
+        self.b.descend(grads[1], lr, momentum)
+
+    @torch.no_grad()
+    def gd_step(self, x: torch.Tensor, y: torch.Tensor, lr: float, momentum: float = 0.0) -> torch.Tensor:
+        """One GD step of both copies on (1/2n) sum (h_ASI - y)^2; returns h_ASI - y before it."""
+        half = math.sqrt(2) / 2
+        (act_a, der_a), (act_b, der_b) = self.a._parts(x), self.b._parts(x)
+        r = half * (self.a.scale * act_a @ self.a.w - self.b.scale * act_b @ self.b.w) - y
+        c = half * r / x.shape[0]
+        self.a.descend(self.a._gradients(x, act_a, der_a, c), lr, momentum)
+        self.b.descend(self.b._gradients(x, act_b, der_b, -c), lr, momentum)
+        return r
 
 
 def regime_model(regime: str, width: int, l_range: float = 1.5, seed: int = 0, dim: int = 1,
@@ -129,21 +205,29 @@ def train(model: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, lr: float, s
     require(lr > 0 and math.isfinite(lr), f"learning rate {lr!r} must be a finite number > 0")
     require(isinstance(steps, int) and steps >= 0, f"steps {steps!r} must be an integer >= 0")
     check_data(X.detach().cpu().numpy(), y.detach().cpu().numpy())
-    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    closed_form = hasattr(model, "gd_step") and loss == "mse"
+    opt = None if closed_form else torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     n = X.shape[0]
     times, res, losses = [], [], []
     for t in range(steps + 1):
-        r = model(X) - y
-        value = 0.5 * (r ** 2).sum() / n if loss == "mse" else torch.log(torch.cosh(r)).sum() / n
-        if t % record_every == 0 or t == steps:
+        record = t % record_every == 0 or t == steps
+        if closed_form and t < steps:     # the same GD step with closed-form gradients (faster)
+            r = model.gd_step(X, y, lr, momentum)
+            value = 0.5 * (r ** 2).sum() / n if record else None
+        else:
+            with torch.set_grad_enabled(t < steps):
+                r = model(X) - y
+                value = 0.5 * (r ** 2).sum() / n if loss == "mse" else torch.log(torch.cosh(r)).sum() / n
+        if record:
             times.append(t * lr)
             res.append(r.detach().cpu().numpy().copy())
             losses.append(float(value.detach()))
         if t == steps:
             break
-        opt.zero_grad()
-        value.backward()
-        opt.step()
+        if not closed_form:
+            opt.zero_grad()
+            value.backward()
+            opt.step()
         if progress is not None:
             progress()
     preds = None
@@ -183,7 +267,7 @@ def neuron_ntk(net: LFPNet, X: np.ndarray, Y: np.ndarray | None = None) -> tuple
 
     Per neuron: ReLU(z)ReLU(z') + g_r . g_r' + g_l g_l' with g_r = w (x + l rhat) H(z) (d > 1) or
     w (x + l) H(z) (d = 1), g_l = w |r| H(z) (or w r H(z)). The NTK of the network is this mean
-    (scale m^(-1/2)); the standard error is the spread of the terms over sqrt(m).
+    divided by m (times scale^2); the standard error is the spread of the terms over sqrt(m).
     """
     require(net.activation == "relu", "neuron_ntk covers ReLU networks only")
     r = net.r.detach().cpu().double().numpy()
@@ -209,3 +293,144 @@ def neuron_ntk(net: LFPNet, X: np.ndarray, Y: np.ndarray | None = None) -> tuple
     terms = a1[:, None, :] * a2[None, :, :] + np.einsum("imk,jmk->ijm", v1, v2) + b1[:, None, :] * b2[None, :, :]
     m = terms.shape[-1]
     return terms.mean(-1), terms.std(-1, ddof=1) / math.sqrt(m)
+
+
+def uniform_points(n: int, a: float = -1.0, b: float = 1.0) -> np.ndarray:
+    """x_i = a + (b - a) i / n, i = 0..n-1: the DFT bins k/(b - a) are orthogonal on them."""
+    require(isinstance(n, int) and n >= 2, f"number of points {n!r} must be an integer >= 2")
+    return a + (b - a) * np.arange(n) / n
+
+
+def sinusoid_target(x: np.ndarray, xis, seed: int) -> np.ndarray:
+    """sum_k cos(2 pi xi_k x + phi_k) with seeded random phases."""
+    g = np.random.default_rng(seed)
+    return sum(np.cos(2 * np.pi * xi * x + g.uniform(0, 2 * np.pi)) for xi in xis)
+
+
+@dataclass
+class FrequencyRun:
+    """Per-frequency e-folding times of the training residual: network, linear models, LFP."""
+
+    xis: np.ndarray
+    tau_network: np.ndarray
+    tau_empirical: np.ndarray     # linear dynamics with the network's NTK at initialization
+    tau_kernel: np.ndarray        # linear dynamics with the analytic (infinite-width) NTK
+    tau_lfp: np.ndarray           # 1 / (m p gamma(xi)) with the derived multiplier
+    tau_final: np.ndarray         # linear dynamics with the network's NTK at the end of training
+    lr: float
+    steps: int
+    trace: Trace
+    config: dict
+
+
+def frequency_run(regime: str, width: int, seed: int = 0, n: int = 16, ks=(1, 2, 3),
+                  l_range: float = 1.05, efolds: float = 1.3, device="cpu", dtype="float64",
+                  progress=None) -> FrequencyRun:
+    """Train an ASI LFP network on n uniform points of [-1, 1) and time each frequency.
+
+    Target: cosines at xi_k = k / 2 (DFT bins of the interval) with seeded phases; h_ini = 0
+    (ASI). The residual's NUDFT at xi_k is timed to 1/e for the network, for GD on the linear
+    model with its NTK at initialization, for GD with the analytic NTK of
+    :func:`specbias.derive.lfp.multiplier.relu_kernel_numeric` (times m), and by the LFP rate
+    m p gamma(xi) with p = 1/2 the density of the data on [-1, 1]. Steps run until the LFP
+    predicts ``efolds`` e-folds of the slowest frequency.
+    """
+    from specbias.derive.lfp.multiplier import relu_kernel_numeric, relu_multiplier_numeric
+    from specbias.verify.empirical_ntk import empirical_ntk
+    from specbias.verify.models import resolve_device
+    from specbias.verify.training import linear_residuals
+
+    s_r, s_w = REGIMES[check_regime(regime)]
+    dev = resolve_device(device)
+    x = uniform_points(n)
+    xis = np.asarray(ks, float) / 2.0
+    y = sinusoid_target(x, xis, seed)
+    m3, m1 = s_r ** 2 + s_w ** 2, s_r ** 2 * s_w ** 2
+    K = width * relu_kernel_numeric(x, x, m3, m1, l_range) / n
+    lr = 1.0 / float(np.linalg.eigvalsh(K).max())
+    rate = width * relu_multiplier_numeric(xis, m3, m1, 1 / (2 * l_range)) / 2.0
+    steps = int(np.ceil(efolds / (rate.min() * lr)))
+    model = regime_model(regime, width, l_range, seed=seed, dtype=dtype, device=dev)
+    X = torch.tensor(x[:, None], dtype=check_dtype(dtype), device=dev)
+    Ke = empirical_ntk(model, X).cpu().numpy() / n
+    trace = train(model, X, torch.tensor(y, dtype=X.dtype, device=dev), lr, steps,
+                  record_every=max(1, steps // 400), progress=progress)
+    ticks = np.round(trace.times / lr).astype(int)
+    taus = [efold_times(trace.times, nudft(R, x, xis))
+            for R in (trace.residuals, linear_residuals(Ke, -y, lr, ticks), linear_residuals(K, -y, lr, ticks))]
+    K_end = empirical_ntk(model, X).cpu().numpy() / n
+    tau_final = efold_times(trace.times, nudft(linear_residuals(K_end, -y, lr, ticks), x, xis))
+    config = {"regime": regime, "width": width, "seed": seed, "n": n, "l_range": l_range,
+              "s_r": s_r, "s_w": s_w, "device": str(dev), "dtype": str(dtype)}
+    return FrequencyRun(xis, taus[0], taus[1], taus[2], 1 / rate, tau_final, lr, steps, trace, config)
+
+
+def fourier_quotients(K: np.ndarray, x: np.ndarray, xis) -> np.ndarray:
+    """Rayleigh quotients e^* K e of the unit Fourier vectors e = exp(2 pi i xi x) / sqrt(n)."""
+    E = np.exp(2j * np.pi * np.outer(np.asarray(x, float), np.asarray(xis, float))) / np.sqrt(len(x))
+    return np.real(np.einsum("ik,ij,jk->k", E.conj(), K, E))
+
+
+@dataclass
+class InterpolantRun:
+    """A network trained to interpolation and the interpolants it is compared with (claim L4)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    grid: np.ndarray
+    network: np.ndarray
+    empirical: np.ndarray         # kernel interpolant with the network's NTK at initialization
+    kernel: np.ndarray            # kernel interpolant with the analytic NTK (l uniform on [-L, L])
+    final_residual: float
+    steps: int
+    config: dict
+
+
+def spline_data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """n points from -0.9 to 0.9, the inner ones jittered by up to 30 % of the spacing (seeded),
+    and y = sin(2.5 pi x) + x/2."""
+    require(isinstance(n, int) and n >= 3, f"number of points {n!r} must be an integer >= 3")
+    g = np.random.default_rng(seed)
+    h = 1.8 / (n - 1)
+    x = -0.9 + h * np.arange(n)
+    x[1:-1] += g.uniform(-0.3, 0.3, n - 2) * h
+    return x, np.sin(2.5 * np.pi * x) + 0.5 * x
+
+
+def interpolant_run(regime: str, width: int, seed: int = 0, n: int = 8, l_range: float = 1.5,
+                    device="cpu", dtype="float64", progress=None) -> InterpolantRun:
+    """Train an ASI LFP network to interpolate ``spline_data`` (h_ini = 0) and evaluate it on [-1, 1].
+
+    Heavy-ball momentum with Polyak's optimal (lr, beta) for the analytic NTK's condition number:
+    every increment lies in the span of the gradients, so in the kernel regime the limit is the
+    same minimum-norm interpolant as gradient descent's (claim L8), reached in about sqrt(kappa)
+    times fewer steps.
+    """
+    from specbias.derive.lfp.multiplier import relu_kernel_numeric
+    from specbias.verify.empirical_ntk import empirical_ntk
+    from specbias.verify.models import resolve_device
+
+    s_r, s_w = REGIMES[check_regime(regime)]
+    dev = resolve_device(device)
+    x, y = spline_data(n, seed)
+    grid = np.linspace(-1, 1, 401)
+    m3, m1 = s_r ** 2 + s_w ** 2, s_r ** 2 * s_w ** 2
+    K = width * relu_kernel_numeric(x, x, m3, m1, l_range)
+    model = regime_model(regime, width, l_range, seed=seed, dtype=dtype, device=dev)
+    kw = dict(dtype=check_dtype(dtype), device=dev)
+    X, G = torch.tensor(x[:, None], **kw), torch.tensor(grid[:, None], **kw)
+    Ke = empirical_ntk(model, X).cpu().numpy()
+    Kge = empirical_ntk(model, G, X).cpu().numpy()
+    lam = np.linalg.eigvalsh(Ke / n)
+    big, small = float(lam.max()), float(lam.min())
+    # Polyak's heavy-ball parameters for the network's own NTK, the step 10 % inside the stable range
+    lr = 0.9 * 4 / (math.sqrt(big) + math.sqrt(small)) ** 2
+    beta = ((math.sqrt(big / small) - 1) / (math.sqrt(big / small) + 1)) ** 2
+    steps = int(14 * math.sqrt(big / small)) + 200
+    trace = train(model, X, torch.tensor(y, **kw), lr, steps, record_every=steps, momentum=beta,
+                  X_eval=G, progress=progress)
+    kernel = width * relu_kernel_numeric(grid, x, m3, m1, l_range) @ np.linalg.solve(K, y)
+    config = {"regime": regime, "width": width, "seed": seed, "n": n, "l_range": l_range,
+              "lr": lr, "momentum": beta, "device": str(dev)}
+    return InterpolantRun(x, y, grid, trace.predictions, Kge @ np.linalg.solve(Ke, y), kernel,
+                          float(np.abs(trace.residuals[-1]).max()), steps, config)

@@ -20,7 +20,7 @@ import numpy as np
 import sympy
 
 from specbias.derive.lfp.multiplier import ASSUMPTIONS, RHO
-from specbias.derive.lfp.transforms import elementary
+from specbias.derive.lfp.transforms import elementary, named
 from specbias.errors import InvalidArgument, require
 from specbias.records import Derivation
 
@@ -30,6 +30,7 @@ R2d, W2d, R2W2d = (sympy.Symbol(r"\langle |r|^{2}\rangle", positive=True),
                    sympy.Symbol(r"\langle w^{2}\rangle", positive=True),
                    sympy.Symbol(r"\langle |r|^{2} w^{2}\rangle", positive=True))
 ELL = sympy.Symbol("ell", nonnegative=True, integer=True)
+GAMMA_D = named("\\gamma_d(\\vert \\xi \\vert)")
 
 
 def sphere_area(d=D) -> sympy.Expr:
@@ -79,36 +80,36 @@ def _angular_identity_2d() -> sympy.Expr:
 @lru_cache(maxsize=None)
 def multiplier_ddim() -> tuple[sympy.Expr, sympy.Expr, Derivation]:
     """(radial multiplier gamma_d(|xi|), coefficient c_perp of |xi|^-(d+3) Delta_S, derivation)."""
-    d = Derivation("LFP operator of the two-layer ReLU network in d dimensions", assumptions=[
-        ASSUMPTIONS[0], "network $h(x) = m^{-1/2}\\sum_i w_i\\,\\mathrm{ReLU}(r_i\\cdot x + |r_i| l_i)$, "
+    d = Derivation("LFP operator of the two-layer ReLU network in $d$ dimensions", assumptions=[
+        ASSUMPTIONS[0], "network $h(x) = m^{-1/2}\\sum_i w_i\\,\\mathrm{ReLU}(r_i\\cdot x + \\vert r_i\\vert  l_i)$, "
         "$r_i \\in \\mathbb{R}^d$, all parameters trained, loss $\\frac{1}{2n}\\sum_i(h(x_i) - y_i)^2$",
-        ASSUMPTIONS[2], "direction $\\hat r = r/|r|$ uniform on $S^{d-1}$ and independent of $|r|$, "
+        ASSUMPTIONS[2], "direction $\\hat r = r/\\vert r\\vert $ uniform on $S^{d-1}$ and independent of $\\vert r\\vert $, "
         "$w$, $l$; $l$ with density $\\rho$ on the offsets $-\\hat r\\cdot x$ of the data region"])
-    d.step("Gradients of one neuron, $z = r\\cdot x + |r| l$: $\\partial_w = \\mathrm{ReLU}(z)$, "
-           "$\\partial_r = w(x + l\\hat r)H(z)$, $\\partial_l = w|r|H(z)$. The $r$-gradient product "
+    d.step("Gradients of one neuron, $z = r\\cdot x + \\vert r\\vert  l$: $\\partial_w = \\mathrm{ReLU}(z)$, "
+           "$\\partial_r = w(x + l\\hat r)H(z)$, $\\partial_l = w\\vert r\\vert H(z)$. The $r$-gradient product "
            "splits as $(\\hat r\\cdot x + l)(\\hat r\\cdot x' + l) + P_\\perp x\\cdot P_\\perp x'$; "
            "SymPy, $d = 3$ (difference of the two sides):", _perpendicular_identity(), rule="simplify")
-    d.step("So the kernel is, with ridge profiles $k_3(s) = \\rho|s|^3/12$ and $k_1(s) = -\\rho|s|/2$ "
-           "(the $l$-averages of the ReLU and step products, up to polynomials), $E[(|r|^2 + w^2)k_3"
-           "(\\hat r\\cdot(x - x')) + (|r|^2 w^2 + w^2 P_\\perp x\\cdot P_\\perp x')k_1(\\hat r\\cdot(x - x'))]$.")
+    d.step("So the kernel is, with ridge profiles $k_3(s) = \\rho\\vert s\\vert ^3/12$ and $k_1(s) = -\\rho\\vert s\\vert /2$ "
+           "(the $l$-averages of the ReLU and step products, up to polynomials), $E[(\\vert r\\vert ^2 + w^2)k_3"
+           "(\\hat r\\cdot(x - x')) + (\\vert r\\vert ^2 w^2 + w^2 P_\\perp x\\cdot P_\\perp x')k_1(\\hat r\\cdot(x - x'))]$.")
     gamma = _radial()
-    d.step("Lemma 2(a) and the average over $\\hat r$ ($E[\\delta_{\\hat r}(\\xi)] = 2|\\xi|^{1-d}/|S^{d-1}|$) "
-           "give the stationary part, with $|S^{d-1}| = 2\\pi^{d/2}/\\Gamma(d/2)$:", gamma,
-           labels=["gamma_d(|xi|)"], rule="ridge average")
-    d.step("Cross-check by Riesz potentials ($E|\\hat r\\cdot y|^a$ and $F_d[|y|^a]$, Stein 1970 V.1): ratio "
-           "of the two routes for $|y|^3/12$ and $-|y|/2$, any $d$:", _riesz_check(3, sympy.Rational(1, 12)),
+    d.step("Lemma 2(a) and the average over $\\hat r$ ($E[\\delta_{\\hat r}(\\xi)] = 2\\vert \\xi\\vert ^{1-d}/\\vert S^{d-1}\\vert $) "
+           "give the stationary part, with $\\vert S^{d-1}\\vert  = 2\\pi^{d/2}/\\Gamma(d/2)$:", gamma,
+           labels=[GAMMA_D], rule="ridge average")
+    d.step("Cross-check by Riesz potentials ($E\\vert \\hat r\\cdot y\\vert ^a$ and $F_d[\\vert y\\vert ^a]$, Stein 1970 V.1): ratio "
+           "of the two routes for $\\vert y\\vert ^3/12$ and $-\\vert y\\vert /2$, any $d$:", _riesz_check(3, sympy.Rational(1, 12)),
            _riesz_check(1, -sympy.Rational(1, 2)), rule="gammasimp")
     cp = c_perp()
     d.step("The perpendicular part: $x_j \\to \\frac{i}{2\\pi}\\partial_{\\xi_j}$ on both sides gives "
            "$-\\frac{1}{4\\pi^2}\\nabla\\cdot(E[\\hat k_1 P_\\perp]\\nabla\\hat u_p)$, and "
-           "$\\nabla\\cdot(|\\xi|^{-(d+1)}P_\\perp\\nabla\\hat u) = |\\xi|^{-(d+3)}\\Delta_S \\hat u$ "
+           "$\\nabla\\cdot(\\vert \\xi\\vert ^{-(d+1)}P_\\perp\\nabla\\hat u) = \\vert \\xi\\vert ^{-(d+3)}\\Delta_S \\hat u$ "
            "($\\Delta_S$ the Laplacian on the unit sphere; SymPy, $d = 2$, difference):",
-           _angular_identity_2d(), cp, labels=["", "c_perp"], rule="F[x g]")
-    d.step("Hence $\\partial_t\\hat h = -\\gamma_d(|\\xi|)(\\hat h_p - \\hat f_p) + c_\\perp|\\xi|^{-(d+3)}"
+           _angular_identity_2d(), cp, labels=[None, named("c_{\\perp}")], rule="F[x g]")
+    d.step("Hence $\\partial_t\\hat h = -\\gamma_d(\\vert \\xi\\vert )(\\hat h_p - \\hat f_p) + c_\\perp\\vert \\xi\\vert ^{-(d+3)}"
            "\\Delta_S(\\hat h_p - \\hat f_p)$; on a spherical harmonic of degree $\\ell$ "
            "($-\\Delta_S = \\ell(\\ell + d - 2)$) the multiplier is", effective_multiplier(),
-           labels=["gamma_d,ell(|xi|)"], rule="spherical harmonics")
-    d.result, d.result_label = gamma, "gamma_d(|xi|)"
+           labels=[named("\\gamma_{d, \\ell}(\\vert \\xi \\vert)")], rule="spherical harmonics")
+    d.result, d.result_lhs = gamma, GAMMA_D
     d.references += ["Seeds/003 Lemma 2 (transforms of ridge functions)",
                      "Stein, Singular Integrals (1970), Ch. V.1 (Riesz potentials)"]
     return gamma, cp, d

@@ -41,17 +41,17 @@ def stationarity(dim: int = 2, count: int = 2) -> Derivation:
         f"$\\gamma(v) = [a_j\\cos(2\\pi b_j\\cdot v), a_j\\sin(2\\pi b_j\\cdot v)]$, $v \\in \\mathbb{{R}}^{dim}$, "
         f"{count} features with symbolic $a_j$, $b_j$ (the argument is the same for any number)",
         "an MLP whose first layer has i.i.d. Gaussian weights: its NNGP and NTK depend on the inputs "
-        "only through $x\\cdot x'$, $|x|^2$, $|x'|^2$ (Jacot et al. 2018; Lee et al. 2019)"])
+        "only through $x\\cdot x'$, $\\vert x\\vert ^2$, $\\vert x'\\vert ^2$ (Jacot et al. 2018; Lee et al. 2019)"])
     dot = gamma(v).dot(gamma(vp))
     target = sum(a[j] ** 2 * sympy.cos(2 * sympy.pi * (B[j, :] * (v - vp))[0]) for j in range(count))
     d.step("Inner product of the features at $v$ and $v'$:", dot)
     diff = sympy.expand(sympy.expand_trig(sympy.expand(dot - target)))
     d.step("minus $\\sum_j a_j^2\\cos(2\\pi b_j\\cdot(v - v'))$:", diff, rule="trigsimp")
     norm = sympy.trigsimp(gamma(v).dot(gamma(v)) - sum(x ** 2 for x in a))
-    d.step("and $|\\gamma(v)|^2 - \\sum_j a_j^2$:", norm, rule="trigsimp")
+    d.step("and $\\vert \\gamma(v)\\vert ^2 - \\sum_j a_j^2$:", norm, rule="trigsimp")
     d.step("So every input to the MLP's kernel is a function of $v - v'$ (or a constant): the "
            "composed NNGP and NTK are stationary, $k(v, v') = \\kappa(v - v')$.")
-    d.result, d.result_label = diff, "difference"
+    d.result = diff
     d.references.append("Tancik et al., NeurIPS 2020, arXiv:2006.10739, Sec. 4")
     return d
 

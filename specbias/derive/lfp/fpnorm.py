@@ -21,13 +21,18 @@ from functools import lru_cache
 import numpy as np
 import sympy
 
+from specbias.derive.lfp.transforms import named
 from specbias.errors import require
 from specbias.records import Derivation
 
 C4, C2, G0 = sympy.symbols("c_4 c_2 gamma_0^2", positive=True)
 KK = sympy.Symbol("k", integer=True, positive=True)
 TAU = sympy.Symbol("tau", real=True)
-F_INF, F_GAM, G_L2, N, DELTA = sympy.symbols("|f|_inf |f|_gamma |gamma|_l2 n delta", positive=True)
+F_INF, F_GAM, G_L2, N = (sympy.Symbol(r"\Vert f\Vert_{\infty}", positive=True),
+                         sympy.Symbol(r"\Vert f\Vert_{\gamma}", positive=True),
+                         sympy.Symbol(r"\Vert\gamma\Vert_{\ell^{2}}", positive=True), sympy.Symbol("n", positive=True))
+#: log(4/delta), positive for delta in (0, 1): a symbol, so that signs are decided.
+LOG4D = sympy.Symbol(r"\log(4/\delta)", positive=True)
 
 
 def gamma_sq(k):
@@ -38,24 +43,24 @@ def gamma_sq(k):
 @lru_cache(maxsize=None)
 def periodic_kernel() -> tuple[sympy.Expr, Derivation]:
     """K(tau) on [0, 1) and the l2 norm of gamma, with their derivation."""
-    d = Derivation("The FP-norm's reproducing kernel and the l2 norm of gamma on the torus", assumptions=[
+    d = Derivation("The FP-norm's reproducing kernel and $\\Vert \\gamma \\Vert_{\\ell^2}$ on the torus", assumptions=[
         "$\\gamma(k)^2 = c_4/k^4 + c_2/k^2$ for $k \\neq 0$ (the ReLU LFP multiplier up to a constant "
         "factor), $\\gamma(0)^2 = \\gamma_0^2$ finite", "Fourier series $\\hat h(k) = \\int_0^1 h(x) "
         "e^{-2\\pi i k x}dx$"])
     coeffs = [sympy.simplify(sympy.integrate(sympy.bernoulli(p, TAU) * sympy.exp(-2 * sympy.pi * sympy.I * KK * TAU),
                                              (TAU, 0, 1))) for p in (2, 4)]
     d.step("Fourier coefficients ($k \\neq 0$) of the Bernoulli polynomials $B_2$ and $B_4$ on $[0, 1)$; "
-           "both have mean zero:", *coeffs, labels=["B_2 coefficient", "B_4 coefficient"], rule="integrate")
+           "both have mean zero:", *coeffs, labels=["coefficient of $B_2$", "coefficient of $B_4$"], rule="integrate")
     kern = G0 + C2 * B2_FACTOR * sympy.bernoulli(2, TAU) + C4 * B4_FACTOR * sympy.bernoulli(4, TAU)
     check = [sympy.simplify(B2_FACTOR * coeffs[0] - 1 / KK ** 2), sympy.simplify(B4_FACTOR * coeffs[1] - 1 / KK ** 4)]
     d.step("So $\\sum_{k\\neq 0} e^{2\\pi i k\\tau}/k^2 = 2\\pi^2 B_2(\\tau)$ and $\\sum_{k\\neq 0}"
            "e^{2\\pi i k\\tau}/k^4 = -\\frac{2\\pi^4}{3}B_4(\\tau)$ (coefficient differences), and the kernel is",
-           *check, kern, labels=["", "", "K(tau)"], rule="Fourier series")
+           *check, kern, labels=[None, None, named("K(\\tau)")], rule="Fourier series")
     norm2 = G0 + 2 * sympy.summation(gamma_sq(KK), (KK, 1, sympy.oo))
-    d.step("$\\|\\gamma\\|_{\\ell^2}^2 = \\gamma_0^2 + 2\\sum_{k\\ge 1}\\gamma(k)^2 = K(0)$:", sympy.simplify(norm2),
-           sympy.simplify(kern.subs(TAU, 0) - norm2), labels=["|gamma|_l2^2", "K(0) - |gamma|_l2^2"],
+    d.step("$\\Vert \\gamma\\Vert _{\\ell^2}^2 = \\gamma_0^2 + 2\\sum_{k\\ge 1}\\gamma(k)^2 = K(0)$:", sympy.simplify(norm2),
+           sympy.simplify(kern.subs(TAU, 0) - norm2), labels=[named("\\Vert \\gamma \\Vert_{\\ell^2}^2"), named("K(0) - \\Vert \\gamma \\Vert_{\\ell^2}^2")],
            rule="zeta values")
-    d.result, d.result_label = kern, "K(tau)"
+    d.result, d.result_lhs = kern, named("K(\\tau)")
     return kern, d
 
 
@@ -67,23 +72,23 @@ B4_FACTOR = -2 * sympy.pi ** 4 / 3
 def bounds() -> tuple[sympy.Expr, sympy.Expr, Derivation]:
     """(the slides' bound, the textbook bound, derivation): both for the min-FP-norm interpolant."""
     d = Derivation("An a priori bound for the minimum-FP-norm interpolant", assumptions=[
-        "$f \\in F_\\gamma$, $n$ samples $x_i$ i.i.d. uniform, $h_n = \\arg\\min\\|h\\|_\\gamma$ subject to "
-        "$h(x_i) = f(x_i)$; loss $|h(x) - f(x)|$ (1-Lipschitz), $L(h) = E_x|h(x) - f(x)|$",
+        "$f \\in F_\\gamma$, $n$ samples $x_i$ i.i.d. uniform, $h_n = \\arg\\min\\Vert h\\Vert _\\gamma$ subject to "
+        "$h(x_i) = f(x_i)$; loss $\\vert h(x) - f(x)\\vert $ (1-Lipschitz), $L(h) = E_x\\vert h(x) - f(x)\\vert $",
         "probability at least $1 - \\delta$ over the samples"])
-    d.step("$\\|h_n\\|_\\gamma \\le \\|f\\|_\\gamma$ ($f$ is feasible), and by Cauchy-Schwarz $\\sup|h| \\le "
-           "\\sum_k|\\hat h(k)| \\le \\|h\\|_\\gamma\\|\\gamma\\|_{\\ell^2}$: the loss is bounded by "
-           "$c = \\|f\\|_\\infty + \\|f\\|_\\gamma\\|\\gamma\\|_{\\ell^2}$ on the class "
-           "$\\{\\|h\\|_\\gamma \\le \\|f\\|_\\gamma\\}$, whose empirical Rademacher complexity is at most "
-           "$\\|f\\|_\\gamma\\|\\gamma\\|_{\\ell^2}/\\sqrt{n}$.", rule="Cauchy-Schwarz")
-    tail = sympy.sqrt(2 * sympy.log(4 / DELTA) / N)
+    d.step("$\\Vert h_n\\Vert _\\gamma \\le \\Vert f\\Vert _\\gamma$ ($f$ is feasible), and by Cauchy-Schwarz $\\sup\\vert h\\vert  \\le "
+           "\\sum_k\\vert \\hat h(k)\\vert  \\le \\Vert h\\Vert _\\gamma\\Vert \\gamma\\Vert _{\\ell^2}$: the loss is bounded by "
+           "$c = \\Vert f\\Vert _\\infty + \\Vert f\\Vert _\\gamma\\Vert \\gamma\\Vert _{\\ell^2}$ on the class "
+           "$\\{\\Vert h\\Vert _\\gamma \\le \\Vert f\\Vert _\\gamma\\}$, whose empirical Rademacher complexity is at most "
+           "$\\Vert f\\Vert _\\gamma\\Vert \\gamma\\Vert _{\\ell^2}/\\sqrt{n}$.", rule="Cauchy-Schwarz")
+    tail = sympy.sqrt(2 * LOG4D / N)
     textbook = 2 * F_GAM * G_L2 / sympy.sqrt(N) + 4 * (F_INF + F_GAM * G_L2) * tail
     d.step("Theorem 26.5 of Shalev-Shwartz & Ben-David with the contraction lemma and $L_S(h_n) = 0$:",
-           textbook, labels=["L(h_n) <="], rule="Rademacher bound")
+           textbook, labels=["bound on $L(h_n)$"], rule="Rademacher bound")
     slide = (F_INF + 2 * F_GAM * G_L2) * (2 / sympy.sqrt(N) + 4 * tail)
     gap = sympy.expand(slide - textbook)
     d.step("The slides' bound, and its excess over this one (every term non-negative):", slide, gap,
-           labels=["slides", "slides - derived"], rule="expand")
-    d.result, d.result_label = textbook, "L(h_n) <="
+           labels=["the slides' bound", "the slides' bound minus the derived one"], rule="expand")
+    d.result = textbook
     d.references.append("Shalev-Shwartz & Ben-David, Understanding Machine Learning (2014), Thm 26.5, Lemma 26.9")
     return slide, textbook, d
 
@@ -126,5 +131,6 @@ def min_norm_interpolant(x, y, x_eval, c4: float, c2: float, g0: float) -> np.nd
 def bound_numeric(f_inf: float, f_gamma: float, g_l2: float, n: int, delta: float) -> dict:
     """The slides' and the textbook bound as numbers."""
     slide, textbook, _ = bounds()
-    subs = {F_INF: f_inf, F_GAM: f_gamma, G_L2: g_l2, N: n, DELTA: delta}
+    require(0 < delta < 1, f"confidence delta {delta!r} must lie in (0, 1)")
+    subs = {F_INF: f_inf, F_GAM: f_gamma, G_L2: g_l2, N: n, LOG4D: float(np.log(4 / delta))}
     return {"slides": float(slide.subs(subs)), "derived": float(textbook.subs(subs))}

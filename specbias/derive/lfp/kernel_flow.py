@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import sympy
 
+from specbias.derive.lfp.transforms import named
 from specbias.records import Derivation
 
 n = sympy.Symbol("n", integer=True, positive=True)
@@ -43,7 +44,7 @@ def initialization_decomposition() -> tuple[sympy.Expr, Derivation]:
            sympy.integrate(sympy.exp(-lam * t), (t, 0, sympy.oo)), rule="integrate")
     kx, Ki, Y, HX, hx = _mats()
     limit = flow_limit(kx, Ki, Y, HX, hx)
-    d.step("so the limit is", limit, labels=["h_k(x; h_ini, X, Y)"])
+    d.step("so the limit is", limit, labels=[named("h_k(x; h_{\\mathrm{ini}}, X, Y)")])
     zero = sympy.ZeroMatrix(n, 1)
     rhs = flow_limit(kx, Ki, Y, zero, sympy.ZeroMatrix(1, 1)) + hx - flow_limit(kx, Ki, HX, zero,
                                                                                sympy.ZeroMatrix(1, 1))
@@ -52,9 +53,9 @@ def initialization_decomposition() -> tuple[sympy.Expr, Derivation]:
            "limit:", rhs, diff, labels=["right side", "difference"], rule="expand")
     d.step("The bias term $h_{ini} - h_k(\\cdot; 0, X, h_{ini}(X)) = (I - P)h_{ini}$ is linear in $h_{ini}$ "
            "($P$ the kernel interpolation of the data values). With $A = h_k(\\cdot; 0, X, f(X)) - f$, "
-           "$B = (I - P)h_{ini}$: $E\\|A + B\\|^2 = \\|A\\|^2 + 2\\langle A, (I - P)E h_{ini}\\rangle + "
-           "E\\|B\\|^2$, and the middle term vanishes when $E h_{ini} = 0$ (Theorem 3).", rule="linearity")
-    d.result, d.result_label = diff, "difference"
+           "$B = (I - P)h_{ini}$: $E\\Vert A + B\\Vert ^2 = \\Vert A\\Vert ^2 + 2\\langle A, (I - P)E h_{ini}\\rangle + "
+           "E\\Vert B\\Vert ^2$, and the middle term vanishes when $E h_{ini} = 0$ (Theorem 3).", rule="linearity")
+    d.result = diff
     return diff, d
 
 
@@ -68,8 +69,8 @@ def asi_factor() -> tuple[sympy.Expr, Derivation]:
     d.step("At initialization $h(x, \\theta) = h(x, \\theta')$, so $h_{ASI} = 0$. The NTK sums over both "
            "parameter sets: $k_{ASI} = c^2 k_\\theta + c^2 k_{\\theta'} = 2c^2 k$ at initialization.")
     sol = sympy.solve(sympy.Eq(2 * c ** 2, 1), c)
-    d.step("Keeping the NTK needs $2c^2 = 1$:", *sol, labels=["c"], rule="solve")
-    d.result, d.result_label = sol[0], "c"
+    d.step("Keeping the NTK needs $2c^2 = 1$:", *sol, labels=[named("c")], rule="solve")
+    d.result, d.result_lhs = sol[0], named("c")
     return sol[0], d
 
 
@@ -89,9 +90,9 @@ def min_norm_limit() -> Derivation:
            sympy.Eq(J * J.T * lam, b), rule="substitute")
     theta = J.T * (J * J.T).I * b
     d.step("The unique such point, which is also the stationary point of the Lagrangian of "
-           "$\\min\\frac{1}{2}\\|\\theta - \\theta_0\\|^2$ subject to $J(\\theta - \\theta_0) = b$:", theta,
-           labels=["theta_inf - theta_0"])
+           "$\\min\\frac{1}{2}\\Vert \\theta - \\theta_0\\Vert ^2$ subject to $J(\\theta - \\theta_0) = b$:", theta,
+           labels=[named("\\theta_{\\infty} - \\theta_{0}")])
     d.step("Its function is $h_{ini}(x) + \\nabla_\\theta h(x)J^T(JJ^T)^{-1}b = h_{ini}(x) + k(x, X)K^{-1}"
-           "(Y - h_{ini}(X))$ with $K = JJ^T$: the minimum-$\\|\\cdot\\|_k$ interpolant (Theorem 6).")
-    d.result, d.result_label = theta, "theta_inf - theta_0"
+           "(Y - h_{ini}(X))$ with $K = JJ^T$: the minimum-$\\Vert \\cdot\\Vert _k$ interpolant (Theorem 6).")
+    d.result, d.result_lhs = theta, named("\\theta_{\\infty} - \\theta_{0}")
     return d

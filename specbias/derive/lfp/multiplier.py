@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 import sympy
 
-from specbias.derive.lfp.transforms import CONVENTION, XI, elementary, scaled, sech2_transform, \
+from specbias.derive.lfp.transforms import CONVENTION, XI, elementary, named, scaled, sech2_transform, \
     tanh_transform, times_x
 from specbias.errors import InvalidArgument
 from specbias.records import Derivation
@@ -35,21 +35,24 @@ R2, W2, R2W2 = (sympy.Symbol(r"\langle r^{2}\rangle", positive=True),
                 sympy.Symbol(r"\langle w^{2}\rangle", positive=True),
                 sympy.Symbol(r"\langle r^{2} w^{2}\rangle", positive=True))
 XP = sympy.Symbol("x'", real=True)
+GAMMA_LHS = named("\\gamma(\\xi)")
 S = sympy.Symbol("s", real=True)
 Rs, Ws, Ls = sympy.symbols("r w l", real=True, nonzero=True)
 
 ASSUMPTIONS = [
     CONVENTION,
-    "network $h(x) = m^{-1/2} \\sum_{i=1}^m w_i \\sigma(r_i(x + l_i))$, all of $w_i, r_i, l_i$ "
-    "trained; loss $\\frac{1}{2n}\\sum_i (h(x_i) - y_i)^2$ (the lecture's), gradient flow",
+    "network $h(x) = \\alpha\\sum_{i=1}^m w_i \\sigma(r_i(x + l_i))$ with $\\alpha = m^{-1/2}$, so that the "
+    "NTK is the mean over neurons (for the lecture's $\\alpha = 1$ it is $m$ times the mean and every "
+    "multiplier below gains the factor $m$); all of $w_i, r_i, l_i$ trained; loss "
+    "$\\frac{1}{2n}\\sum_i (h(x_i) - y_i)^2$ (the lecture's), gradient flow",
     "NTK regime: the kernel keeps its value at initialization, and $m \\to \\infty$ so that the "
     "sum over neurons is the expectation over one neuron (the slides' mean $\\langle\\cdot\\rangle$)",
     "$l$ independent of $(r, w)$, with density $\\rho$ constant on the reflection $[-b, -a]$ of "
     "the interval $[a, b]$ that holds the data and the points where $h$ is evaluated ('widely spread "
     "$l$'); for ReLU the rest of the law of $l$ only adds polynomials of degree at most one in $x$ "
     "and $x'$ (transforms supported at $\\xi = 0$); for tanh $l$ must be uniform on $[-L, L]$ with "
-    "$L - \\max|x| \\gg 1/|r|$ (the ends add constants up to $e^{-2|r|(L - |x|)}$)",
-    "for the moments: the sign of $r$ independent of $|r|$ and $w$ (symmetric law)",
+    "$L - \\max\\vert x\\vert  \\gg 1/\\vert r\\vert $ (the ends add constants up to $e^{-2\\vert r\\vert (L - \\vert x\\vert )}$)",
+    "for the moments: the sign of $r$ independent of $\\vert r\\vert $ and $w$ (symmetric law)",
 ]
 
 
@@ -93,45 +96,48 @@ def _moments(expr: sympy.Expr) -> sympy.Expr:
 def lfp_multiplier(activation: str = "relu") -> tuple[sympy.Expr, Derivation]:
     """gamma(xi) for the 1D network, with the derivation. For tanh the result is conditional on (r, w)."""
     activation = check_activation(activation)
-    sigma = sympy.Function("sigma")
+    sigma, sigma_p = sympy.Function("sigma"), sympy.Function(r"\sigma^{\prime}")
     x = sympy.Symbol("x", real=True)
     d = Derivation(f"LFP multiplier of the two-layer {activation} network in one dimension",
                    assumptions=list(ASSUMPTIONS))
     neuron = Ws * sigma(Rs * (x + Ls))
-    grads = [sympy.diff(neuron, v) for v in (Ws, Rs, Ls)]
+    as_prime = lambda e: e.replace(lambda t: isinstance(t, sympy.Subs),  # noqa: E731
+                                   lambda t: sigma_p(t.point[0]))
+    grads = [as_prime(sympy.diff(neuron, v).doit()) for v in (Ws, Rs, Ls)]
     d.step("Gradients of one neuron $w\\sigma(r(x + l))$ with respect to $w$, $r$, $l$:", *grads,
-           labels=["d/dw", "d/dr", "d/dl"], rule="diff")
-    g = {"w": sigma(Rs * S), "r": Ws * S * sympy.Subs(sympy.Derivative(sigma(S), S), S, Rs * S),
-         "l": Ws * Rs * sympy.Subs(sympy.Derivative(sigma(S), S), S, Rs * S)}
-    d.step("Each gradient is $g(x + l)$ for one profile $g(s)$, so the NTK is a sum of products "
-           "$g(x + l) g(x' + l)$:", g["w"], g["r"], g["l"], labels=["g_w(s)", "g_r(s)", "g_l(s)"])
+           labels=[named("\\partial_{w}"), named("\\partial_{r}"), named("\\partial_{l}")], rule="diff")
+    profiles = [sigma(Rs * S), Ws * S * sigma_p(Rs * S), Ws * Rs * sigma_p(Rs * S)]
+    shifted = [sympy.simplify(g - p.subs(S, x + Ls)) for g, p in zip(grads, profiles)]
+    d.step("Each gradient is $g(x + l)$ for one profile $g(s)$ (the differences $\\partial - g(x + l)$ "
+           "follow the profiles), so the NTK is a sum of products $g(x + l) g(x' + l)$:", *profiles, *shifted,
+           labels=[named("g_{w}(s)"), named("g_{r}(s)"), named("g_{l}(s)")], rule="substitute")
     d.step("Averaging over $l$ with density $\\rho$ gives the kernel $\\rho\\int g(x + l) g(x' + l) dl$, "
            "a convolution; acting on $u$ its transform is $\\rho\\,\\hat g(\\xi)\\hat g(-\\xi)\\hat u(\\xi)"
-           " = \\rho|\\hat g(\\xi)|^2 \\hat u(\\xi)$ for real $g$ (convolution theorem), with $u = (h - f)p$.",
+           " = \\rho\\vert \\hat g(\\xi)\\vert ^2 \\hat u(\\xi)$ for real $g$ (convolution theorem), with $u = (h - f)p$.",
            rule="convolution theorem")
     p = pieces(activation)
     hats = [p["act"], Ws * p["x_der"], Ws * Rs * p["der"]]
     d.step("Transforms of the three profiles for $\\xi \\neq 0$ (affine rule, $F[s g] = "
-           "\\frac{i}{2\\pi}\\hat g'$):", *hats, labels=["F[g_w]", "F[g_r]", "F[g_l]"], rule="transforms")
+           "\\frac{i}{2\\pi}\\hat g'$):", *hats, labels=[named("\\hat g_{w}(\\xi)"), named("\\hat g_{r}(\\xi)"), named("\\hat g_{l}(\\xi)")], rule="transforms")
     squares = [_abs2(h) for h in hats]
-    d.step("Their squared moduli:", *squares, labels=["|F[g_w]|^2", "|F[g_r]|^2", "|F[g_l]|^2"])
+    d.step("Their squared moduli:", *squares, labels=[named("\\vert \\hat g_{w} \\vert^{2}"), named("\\vert \\hat g_{r} \\vert^{2}"), named("\\vert \\hat g_{l} \\vert^{2}")])
     conditional = RHO * sympy.Add(*squares)
     if activation == "relu":
         result = d.step("Sum, times $\\rho$, averaged over the initialization:", _moments(conditional),
-                        labels=["gamma(xi)"], rule="expectation")
+                        labels=[GAMMA_LHS], rule="expectation")
     else:
         result = conditional
         lead = _tanh_asymptotics(conditional)
-        d.step("Sum, times $\\rho$, conditional on $(r, w)$; it decays like $e^{-2\\pi^2|\\xi|/|r|}$: "
+        d.step("Sum, times $\\rho$, conditional on $(r, w)$; it decays like $e^{-2\\pi^2\\vert \\xi\\vert /\\vert r\\vert }$: "
                "the limit below is $\\lim_{\\xi\\to\\infty} \\gamma\\, e^{2\\pi^2\\xi/r}/\\xi^2$ for $r > 0$",
-               conditional, lead, labels=["gamma(xi | r, w)", "leading coefficient"], rule="limit")
+               conditional, lead, labels=[named("\\gamma(\\xi \\mid r, w)"), "leading coefficient"], rule="limit")
         d.step("Averaged over Gaussian $r \\sim N(0, s_r^2)$ the exponent is minimized at "
                "$r^3 = 2\\pi^2\\xi s_r^2$ (Laplace's method): the mean multiplier decays like "
-               "$\\exp(-\\frac{3}{2}(2\\pi^2|\\xi|/s_r)^{2/3})$, faster than any power but slower than "
-               "any exponential; for $|r| \\le R$ it decays like $e^{-2\\pi^2|\\xi|/R}$.",
-               tanh_saddle_exponent(), labels=["min_r (2 pi^2 xi / r + r^2 / (2 s_r^2))"],
+               "$\\exp(-\\frac{3}{2}(2\\pi^2\\vert \\xi\\vert /s_r)^{2/3})$, faster than any power but slower than "
+               "any exponential; for $\\vert r\\vert  \\le R$ it decays like $e^{-2\\pi^2\\vert \\xi\\vert /R}$.",
+               tanh_saddle_exponent(), labels=[named("\\min_r (2\\pi^2\\xi/r + r^2/(2 s_r^2))")],
                rule="Laplace's method")
-    d.result, d.result_label = result, "gamma(xi)"
+    d.result, d.result_lhs = result, GAMMA_LHS
     d.references += ["Zhang, Luo, Ma, Xu, Chinese Phys. Lett. 38 (2021) 038701, arXiv:1905.10264",
                      "Luo, Ma, Xu, Zhang, SIAM J. Math. Data Sci. 4 (2022), arXiv:2010.08153"]
     return result, d
@@ -202,9 +208,9 @@ def relu_kernel_uniform() -> tuple[sympy.Expr, Derivation]:
     """
     x, xp, l, Lb = sympy.symbols("x x' l L", real=True)
     Lp = sympy.Symbol("L", positive=True)
-    d = Derivation("NTK of the 1D ReLU LFP network for l uniform on [-L, L]", assumptions=[
+    d = Derivation("NTK of the 1D ReLU LFP network for $l$ uniform on $[-L, L]$", assumptions=[
         ASSUMPTIONS[1], "$l \\sim U[-L, L]$ independent of $(r, w)$, sign of $r$ symmetric and "
-        "independent of $|r|, w$; $|x|, |x'| \\le L$; the case $x \\le x'$ (the kernel is symmetric)"])
+        "independent of $\\vert r\\vert , w$; $\\vert x\\vert , \\vert x'\\vert  \\le L$; the case $x \\le x'$ (the kernel is symmetric)"])
     # r > 0: ReLU(x+l) ReLU(x'+l) is nonzero for l > -x (x <= x'); r < 0: for l < -x'.
     a_pos = sympy.integrate((x + l) * (xp + l), (l, -x, Lp)) / (2 * Lp)
     a_neg = sympy.integrate((x + l) * (xp + l), (l, -Lp, -xp)) / (2 * Lp)
@@ -213,17 +219,17 @@ def relu_kernel_uniform() -> tuple[sympy.Expr, Derivation]:
     A = sympy.expand((a_pos + a_neg) / 2)
     Bk = sympy.expand((b_pos + b_neg) / 2)
     d.step("The $l$-means of the ReLU and step products for $r > 0$ and $r < 0$, averaged over the "
-           "sign ($x \\le x'$):", A, Bk, labels=["A(x, x')", "B(x, x')"], rule="integrate")
+           "sign ($x \\le x'$):", A, Bk, labels=[named("A(x, x')"), named("B(x, x')")], rule="integrate")
     dx = xp - x
     A_form = Lp ** 2 / 6 + x * xp / 2 + dx ** 3 / (24 * Lp)
     B_form = sympy.Rational(1, 2) - dx / (4 * Lp)
     checks = [sympy.simplify(A - A_form), sympy.simplify(Bk - B_form)]
-    d.step("So, with $\\rho = 1/(2L)$, $A = L^2/6 + x x'/2 + \\rho|x - x'|^3/12$ and "
-           "$B = 1/2 - \\rho|x - x'|/2$ (differences):", *checks, rule="simplify")
+    d.step("So, with $\\rho = 1/(2L)$, $A = L^2/6 + x x'/2 + \\rho\\vert x - x'\\vert ^3/12$ and "
+           "$B = 1/2 - \\rho\\vert x - x'\\vert /2$ (differences):", *checks, rule="simplify")
     if any(c != 0 for c in checks):  # pragma: no cover - a SymPy regression
         raise ArithmeticError("relu_kernel_uniform: closed form does not match the integral")
     K = (R2 + W2) * A_form + R2W2 * B_form
-    d.result, d.result_label = K.subs(Lp, Lb), "K(x, x'), x <= x'"
+    d.result, d.result_lhs = K.subs(Lp, Lb), named("K(x, x')")
     return d.result, d
 
 

@@ -34,6 +34,11 @@ CONVENTION = ("Fourier transform $\\hat f(\\xi) = \\int f(x) e^{-2\\pi i \\xi x}
               "$\\xi \\neq 0$ (test functions vanishing near $\\xi = 0$)")
 
 
+def named(latex: str) -> sympy.Symbol:
+    """A left-hand side for derivation steps, printed verbatim (``named(r"\\gamma(\\xi)")``)."""
+    return sympy.Symbol(latex)
+
+
 def scaled(hat: sympy.Expr, r: sympy.Expr, l: sympy.Expr = sympy.Integer(0)) -> sympy.Expr:
     """F[f(r(x + l))] from F[f] = ``hat`` (an expression in XI): exp(2 pi i xi l) hat(xi/r)/|r|."""
     return sympy.exp(2 * sympy.pi * sympy.I * XI * l) * hat.subs(XI, XI / r) / sympy.Abs(r)
@@ -49,16 +54,16 @@ def abs_power(alpha: int) -> tuple[sympy.Expr, Derivation]:
     """F[|x|^alpha] for xi != 0, alpha = 1 or 3, by Abel regularization exp(-eps |x|)."""
     require(alpha in (1, 3), f"power {alpha!r} is not supported here: use 1 or 3")
     xp = sympy.Symbol("x", positive=True)
-    d = Derivation(f"Fourier transform of |x|^{alpha}", assumptions=[CONVENTION])
+    d = Derivation(f"Fourier transform of $\\vert x \\vert^{{{alpha}}}$", assumptions=[CONVENTION])
     half = {}
     for sgn in (1, -1):
         half[sgn] = sympy.integrate(xp ** alpha * sympy.exp(-(EPS + sgn * 2 * sympy.pi * sympy.I * XI) * xp),
                                     (xp, 0, sympy.oo), conds="none")
-    reg = d.step("Regularize with $e^{-\\epsilon|x|}$: the halves $x > 0$ and $x < 0$ integrate to",
-                 half[1] + half[-1], labels=["F[|x|^a e^(-eps|x|)](xi)"], rule="integrate")
+    reg = d.step("Regularize with $e^{-\\epsilon\\vert x\\vert }$: the halves $x > 0$ and $x < 0$ integrate to",
+                 half[1] + half[-1], labels=[named(f"F[\\vert x \\vert^{{{alpha}}} e^{{-\\varepsilon \\vert x \\vert}}](\\xi)")], rule="integrate")
     lim = sympy.simplify(sympy.limit(reg, EPS, 0, "+"))
     d.step("Limit $\\epsilon \\to 0^+$ for $\\xi \\neq 0$:", lim, rule="limit")
-    d.result, d.result_label = lim, f"F[|x|^{alpha}](xi)"
+    d.result, d.result_lhs = lim, named(f"F[\\vert x \\vert^{{{alpha}}}](\\xi)")
     d.references.append("Gel'fand & Shilov, Generalized Functions I, Ch. II.2 (Abel regularization)")
     return lim, d
 
@@ -90,8 +95,9 @@ def sech2_transform() -> tuple[sympy.Expr, Derivation]:
     z, n = sympy.Symbol("z"), sympy.Symbol("n", integer=True, nonnegative=True)
     xi = sympy.Symbol("xi", positive=True)
     q = sympy.Symbol("q", positive=True)
-    d = Derivation("Fourier transform of sech^2 (and of tanh) by residues", assumptions=[
-        CONVENTION, "sech^2 is integrable and analytic in the strip |Im z| < pi/2; tanh' = sech^2"])
+    d = Derivation("Fourier transforms of $\\mathrm{sech}^2$ and $\\tanh$ by residues", assumptions=[
+        CONVENTION, "$\\mathrm{sech}^2$ is integrable and analytic in the strip $\\vert \\mathrm{Im}\\, z \\vert < \\pi/2$; "
+        "$\\tanh' = \\mathrm{sech}^2$"])
     integrand = sympy.sech(z) ** 2 * sympy.exp(-2 * sympy.pi * sympy.I * xi * z)
     pole0 = -sympy.I * sympy.pi / 2
     res0 = d.step("For $\\xi > 0$ close the contour in the lower half plane; the double pole at "
@@ -113,9 +119,9 @@ def sech2_transform() -> tuple[sympy.Expr, Derivation]:
     tanh = sympy.simplify(sech2 / (2 * sympy.pi * sympy.I * XI))
     d.step("$\\xi < 0$ follows by evenness. From $\\tanh' = \\mathrm{sech}^2$, "
            "$2\\pi i\\xi\\,F[\\tanh] = F[\\mathrm{sech}^2]$, and $F[\\tanh]$ is odd (no "
-           "$\\delta$ term):", sech2, tanh, labels=["F[sech^2](xi)", "F[tanh](xi)"],
+           "$\\delta$ term):", sech2, tanh, labels=[named("F[\\mathrm{sech}^{2}](\\xi)"), named("F[\\tanh](\\xi)")],
            rule="derivative rule")
-    d.result, d.result_label = tanh, "F[tanh](xi)"
+    d.result, d.result_lhs = tanh, named("F[\\tanh](\\xi)")
     return sech2, d
 
 

@@ -19,7 +19,7 @@ import sympy
 from scipy.interpolate import CubicSpline
 
 from specbias.derive.lfp.multiplier import R2, R2W2, RHO, W2
-from specbias.derive.lfp.transforms import CONVENTION, XI
+from specbias.derive.lfp.transforms import CONVENTION, XI, named
 from specbias.errors import require
 from specbias.records import Derivation
 
@@ -54,31 +54,31 @@ def spline_limits() -> Derivation:
         "times $16\\pi^4/\\rho$, which leaves every minimizer unchanged",
         "data $x_1 < \\dots < x_n$ on the line, $h_{ini} = 0$ (else replace $h$ by $h - h_{ini}$)"])
     k1, k2 = parseval_constants()
-    d.step("Parseval with $F[h^{(k)}] = (2\\pi i\\xi)^k\\hat h$: $\\int\\xi^{2k}|\\hat h|^2 d\\xi$ divided by "
-           "$\\int|h^{(k)}|^2dx$ for $k = 1, 2$:", k1, k2, rule="Parseval")
+    d.step("Parseval with $F[h^{(k)}] = (2\\pi i\\xi)^k\\hat h$: $\\int\\xi^{2k}\\vert \\hat h\\vert ^2 d\\xi$ divided by "
+           "$\\int\\vert h^{(k)}\\vert ^2dx$ for $k = 1, 2$:", k1, k2, rule="Parseval")
     s = sympy.Symbol("s", real=True)
     kernel = RHO * ((R2 + W2) * sympy.Abs(s) ** 3 / 12 - R2W2 * sympy.Abs(s) / 2)
     d.step("The minimizer is a kernel interpolant with $K = F^{-1}[\\gamma]$ (up to polynomials of "
-           "the null space), from the transforms of $|s|^3$ and $|s|$:", kernel, labels=["K(s)"])
+           "the null space), from the transforms of $\\vert s\\vert ^3$ and $\\vert s\\vert $:", kernel, labels=[named("K(s)")])
     x, h2_left = _constrained_sum(4, 1, 2)
-    d.step("$\\xi^{-4}$ dominant ($\\langle r^2 w^2\\rangle \\to 0$): $h = \\sum_i\\alpha_i|x - x_i|^3 + "
+    d.step("$\\xi^{-4}$ dominant ($\\langle r^2 w^2\\rangle \\to 0$): $h = \\sum_i\\alpha_i\\vert x - x_i\\vert ^3 + "
            "\\beta_0 + \\beta_1 x$ with $\\sum\\alpha_i = \\sum\\alpha_i x_i = 0$ (null space: affine). It "
-           "is a cubic between knots, $C^2$ ($|s|^3$ has a jump only in the third derivative). Its "
+           "is a cubic between knots, $C^2$ ($\\vert s\\vert ^3$ has a jump only in the third derivative). Its "
            "second derivative left of the knots, $6\\sum\\alpha_i(x_i - x)$ with the conditions imposed "
            "($n = 4$):", h2_left, rule="solve")
     x, h1_left = _constrained_sum(4, 0, 1)
     d.step("So $h'' = 0$ outside $[x_1, x_n]$ and, by continuity, $h''(x_1) = h''(x_n) = 0$: the natural "
-           "cubic spline, extended linearly; it minimizes $\\int|h''|^2$. "
+           "cubic spline, extended linearly; it minimizes $\\int\\vert h''\\vert ^2$. "
            "$\\xi^{-2}$ dominant ($\\langle r^2\\rangle + \\langle w^2\\rangle \\to 0$): $h = "
-           "\\sum_i\\alpha_i|x - x_i| + \\beta_0$ with $\\sum\\alpha_i = 0$; left of the knots $h'$ is "
+           "\\sum_i\\alpha_i\\vert x - x_i\\vert  + \\beta_0$ with $\\sum\\alpha_i = 0$; left of the knots $h'$ is "
            "$-\\sum\\alpha_i$:", h1_left, rule="solve")
     d.step("So $h' = 0$ outside $[x_1, x_n]$: the piecewise-linear interpolant extended by constants; "
-           "it minimizes $\\int|h'|^2$.")
+           "it minimizes $\\int\\vert h'\\vert ^2$.")
     ratio = crossover_ratio()
     d.step("Which term dominates at frequency $\\xi$: the ratio of the $\\xi^{-4}$ term to the "
            "$\\xi^{-2}$ term, and the crossover $\\xi_*$ where they are equal:", ratio, crossover(),
-           labels=["ratio", "xi_*"])
-    d.result, d.result_label = kernel, "K(s)"
+           labels=["ratio of the $\\xi^{-4}$ term to the $\\xi^{-2}$ term", named("\\xi_*")])
+    d.result, d.result_lhs = kernel, named("K(s)")
     d.references += ["Wahba, Spline Models for Observational Data (1990), Ch. 1-2",
                      "Zhang, Luo, Ma, Xu, Chinese Phys. Lett. 38 (2021), arXiv:1905.10264"]
     return d
