@@ -32,7 +32,8 @@ from specbias.records import TESTS, Evidence, Verdict, with_source
 AUDIT_MODULES = ("specbias.claims.zhao", "specbias.claims.zhao_matrix",
                  "specbias.claims.zhao_lstsq", "specbias.claims.zhao_ball",
                  "specbias.claims.ntk_kernels", "specbias.claims.ntk_dynamics",
-                 "specbias.claims.lfp", "specbias.claims.lfp_bias")
+                 "specbias.claims.lfp", "specbias.claims.lfp_bias", "specbias.claims.lfp_init",
+                 "specbias.claims.fourier_features")
 
 
 @dataclass

@@ -18,7 +18,7 @@ import torch
 
 from specbias.derive.lfp.features import MLP, features, periodic_spectrum
 from specbias.verify.empirical_ntk import empirical_ntk
-from specbias.verify.lfp import train
+from specbias.verify.lfp import AntiSymmetric, train
 from specbias.verify.models import DeepFC, check_dtype, resolve_device
 
 
@@ -41,33 +41,31 @@ class FourierFeatureNet(torch.nn.Module):
         return self.mlp(torch.cat([self.a * torch.cos(arg), self.a * torch.sin(arg)], dim=1))
 
 
-def dft_components(residuals: np.ndarray, count: int) -> np.ndarray:
-    """|DFT| of each residual row at frequencies 0..count (rows: times)."""
-    return np.abs(np.fft.rfft(np.asarray(residuals), axis=1))[:, :count + 1]
-
-
 @dataclass
 class FeatureRun:
-    """Per-frequency decay factors over the run: measured, and predicted by three kernels."""
+    """Per-frequency e-folding times (in GD steps) of the residual: measured and predicted."""
 
     freqs: np.ndarray
     spectrum: np.ndarray          # analytic circulant eigenvalues lambda_k / N
-    measured: np.ndarray          # |u_k(T)| / |u_k(0)|
-    analytic: np.ndarray          # (1 - lr lambda_k / N)^T
-    start: np.ndarray             # linear dynamics with the network's NTK at initialization
-    end: np.ndarray               # ... and at the end
+    measured: np.ndarray
+    analytic: np.ndarray          # 1 / -log(1 - lr lambda_k / N), exact for the circulant NTK
+    start: np.ndarray             # GD on the linear model with the network's NTK at initialization
+    end: np.ndarray               # ... and with its NTK at the end
     lr: float
     steps: int
 
 
 def feature_run(p: float, width: int, seed: int = 0, points: int = 32, count: int = 16,
-                steps: int = 400, device="cpu", dtype="float64", progress=None) -> FeatureRun:
-    """Train a Fourier-feature network (a_j = j^-p, b_j = j) on a target with every frequency.
+                steps: int | None = None, device="cpu", dtype="float64", progress=None) -> FeatureRun:
+    """Train an ASI Fourier-feature network (a_j = j^-p, b_j = j) on a target with every frequency.
 
-    The target is sum_{k=1}^{N/2-1} cos(2 pi k v + phi_k) on N = ``points`` uniform points, phases
-    seeded; the learning rate is 1/max_k (lambda_k/N) of the analytic NTK; ``steps`` GD steps.
+    The target is sum_{k=1}^{N/2-1} cos(2 pi k v + phi_k) / sqrt(N/2 - 1) on N = ``points`` uniform
+    points, phases seeded; the learning rate is 1/max_k (lambda_k/N) of the analytic NTK; ``steps``
+    GD steps (default: two e-folds of the slowest frequency under the analytic NTK), recorded at
+    every step. Each DFT component is timed to 1/e (:func:`specbias.verify.lfp.efold_times`).
     """
     from specbias.derive.lfp.features import deterministic_features
+    from specbias.verify.lfp import efold_times
     from specbias.verify.training import linear_residuals
 
     dev = resolve_device(device)
@@ -75,18 +73,23 @@ def feature_run(p: float, width: int, seed: int = 0, points: int = 32, count: in
     v = np.arange(points)[:, None] / points
     g = np.random.default_rng(seed)
     freqs = np.arange(1, points // 2)
-    y = sum(np.cos(2 * np.pi * k * v[:, 0] + g.uniform(0, 2 * np.pi)) for k in freqs)
+    # unit total amplitude: a small residual keeps the NTK still (its motion grows with the residual)
+    y = sum(np.cos(2 * np.pi * k * v[:, 0] + g.uniform(0, 2 * np.pi)) for k in freqs) / np.sqrt(len(freqs))
     spec = periodic_spectrum(B, a, points) / points
     lr = 1.0 / float(spec.max())
-    model = FourierFeatureNet(B, a, width, seed=seed, dtype=dtype, device=dev)
+    if steps is None:
+        steps = int(np.ceil(2.0 / -np.log(1 - lr * float(spec[freqs].min()))))
+    # ASI: zero output at initialization, the same NTK, so the residual starts at -y exactly
+    model = AntiSymmetric(FourierFeatureNet(B, a, width, seed=seed, dtype=dtype, device=dev))
     V = torch.tensor(v, dtype=check_dtype(dtype), device=dev)
     K0 = empirical_ntk(model, V).cpu().numpy() / points
-    trace = train(model, V, torch.tensor(y, dtype=V.dtype, device=dev), lr, steps, record_every=steps,
+    trace = train(model, V, torch.tensor(y, dtype=V.dtype, device=dev), lr, steps, record_every=1,
                   progress=progress)
     K1 = empirical_ntk(model, V).cpu().numpy() / points
-    comp = lambda R: dft_components(R, points // 2 - 1)[:, freqs]  # noqa: E731
-    measured = comp(trace.residuals)
-    ratio = lambda R: (R[-1] / R[0])  # noqa: E731
-    lin = [comp(linear_residuals(K, -y, lr, [0, steps])) for K in (K0, K1)]
-    analytic = (1 - lr * spec[freqs]) ** steps
-    return FeatureRun(freqs, spec[freqs], ratio(measured), analytic, ratio(lin[0]), ratio(lin[1]), lr, steps)
+    ticks = np.arange(steps + 1)
+    comp = lambda R: np.fft.rfft(np.asarray(R), axis=1)[:, freqs]  # noqa: E731
+    tau = lambda R: efold_times(ticks.astype(float), comp(R))  # noqa: E731
+    analytic = 1 / -np.log(1 - lr * spec[freqs])
+    return FeatureRun(freqs, spec[freqs], tau(trace.residuals), analytic,
+                      tau(linear_residuals(K0, -y, lr, ticks)), tau(linear_residuals(K1, -y, lr, ticks)),
+                      lr, steps)

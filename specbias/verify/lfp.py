@@ -79,6 +79,7 @@ class LFPNet(torch.nn.Module):
         self.l = torch.nn.Parameter(l.to(**kw))
         self.scale = 1 / math.sqrt(width) if normalized else 1.0
         self.lr_scales: dict[str, float] = {}
+        self.closed_form = True      # train() may use gd_step
 
     def pre_activation(self, x: torch.Tensor) -> torch.Tensor:
         if self.dim == 1:
@@ -152,7 +153,8 @@ class AntiSymmetric(torch.nn.Module):
         super().__init__()
         self.a = model
         self.b = copy.deepcopy(model)
-        self.lr_scales = {}
+        self.lr_scales = {f"{half}.{k}": v for half in "ab" for k, v in getattr(model, "lr_scales", {}).items()}
+        self.closed_form = isinstance(model, LFPNet)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return (math.sqrt(2) / 2) * (self.a(x) - self.b(x))
@@ -205,7 +207,7 @@ def train(model: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, lr: float, s
     require(lr > 0 and math.isfinite(lr), f"learning rate {lr!r} must be a finite number > 0")
     require(isinstance(steps, int) and steps >= 0, f"steps {steps!r} must be an integer >= 0")
     check_data(X.detach().cpu().numpy(), y.detach().cpu().numpy())
-    closed_form = hasattr(model, "gd_step") and loss == "mse"
+    closed_form = getattr(model, "closed_form", False) and loss == "mse"
     opt = None if closed_form else torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     n = X.shape[0]
     times, res, losses = [], [], []
@@ -434,3 +436,23 @@ def interpolant_run(regime: str, width: int, seed: int = 0, n: int = 8, l_range:
               "lr": lr, "momentum": beta, "device": str(dev)}
     return InterpolantRun(x, y, grid, trace.predictions, Kge @ np.linalg.solve(Ke, y), kernel,
                           float(np.abs(trace.residuals[-1]).max()), steps, config)
+
+
+def initial_functions(width: int, draws: int, x: np.ndarray, seed: int, r_std: float = 1.0,
+                      w_std: float = 1.0, l_range: float = 1.5, block: int = 64) -> np.ndarray:
+    """h(x, theta_0) of ``draws`` independent m^(-1/2)-normalized LFP networks of width ``width``.
+
+    One LFPNet of width ``width * block`` per block of draws, its neurons split into groups of
+    ``width`` (the same initialization law as ``draws`` separate networks). Shape (draws, len(x)).
+    """
+    require(isinstance(draws, int) and draws >= 1, f"draws {draws!r} must be an integer >= 1")
+    X = torch.tensor(np.asarray(x, float)[:, None])
+    out = []
+    for start in range(0, draws, block):
+        count = min(block, draws - start)
+        net = LFPNet(1, width * count, r_std, w_std, l_range, seed=seed + start)
+        with torch.no_grad():
+            act, _ = net._parts(X)
+            per = (act * net.w).reshape(len(x), count, width).sum(-1) / math.sqrt(width)
+        out.append(per.T.numpy())
+    return np.concatenate(out)
