@@ -26,11 +26,12 @@ test-slow: $(BIN)/.installed
 
 test-all: test test-slow
 
-## The main job: audit every claim that has an audit, reports under reports/.
+## The main job: audit every claim that has an audit, reports under reports/ (with the PDF
+## when latexmk is installed, as the committed reports are).
 audit: $(BIN)/.installed
-	$(BIN)/specbias audit --out reports
+	$(BIN)/specbias audit --out reports $$(command -v latexmk >/dev/null && echo --pdf)
 
-## The same, and compile reports/latex/audit.pdf (needs latexmk and texlive).
+## The same, and always compile reports/latex/audit.pdf (needs latexmk and texlive).
 pdf: $(BIN)/.installed
 	$(BIN)/specbias audit --out reports --pdf
 

@@ -9,7 +9,13 @@ floating-point and PyTorch computations against it; ``claims`` holds the audits
 of ``CLAIMS.md``; ``reports`` renders their verdicts.
 """
 
-from specbias.errors import InvalidArgument
+import os
+
+# python-flint (a dependency: certified references) would switch SymPy's integer backend
+# silently; pin it, as the Makefile does, unless the user chose one.
+os.environ.setdefault("SYMPY_GROUND_TYPES", "python")
+
+from specbias.errors import InvalidArgument  # noqa: E402
 
 __all__ = ["InvalidArgument", "__version__"]
 __version__ = "0.1.0"

@@ -63,7 +63,7 @@ def test_audit_writes_reports(tmp_path):
     assert all(s in {"confirmed", "corrected", "approximate", "refuted", "unverified"}
                for s in statuses.values())
     for c in data["claims"]:
-        assert set(c) >= {"id", "status", "statement", "corrected", "evidence"}
+        assert set(c) >= {"id", "status", "statement", "summary", "correction", "evidence"}
     assert (out / "index.md").exists() and (out / "Z1.md").exists()
     assert (out / "latex" / "audit.tex").exists()
     assert "Z1" in proc.stdout
@@ -71,7 +71,8 @@ def test_audit_writes_reports(tmp_path):
 
 def test_claims_list_json():
     data = json.loads(run("claims", "--json").stdout)
-    assert any(c["id"] == "Z1" and c["audited"] for c in data["claims"])
+    assert any(c["id"] == "Z1" and c["audit"]["function"].endswith("audit_z1")
+               for c in data["claims"])
 
 
 def test_report_rerenders_audit_json_identically(tmp_path):

@@ -17,7 +17,7 @@ from specbias.errors import InvalidArgument
 #: Modules that register subcommands, in the order ``--help`` lists them.
 COMMAND_MODULES = ("specbias.cli.derive", "specbias.cli.eigen", "specbias.cli.spectrum",
                    "specbias.cli.cutoffs", "specbias.cli.lstsq", "specbias.cli.verify",
-                   "specbias.cli.audit")
+                   "specbias.cli.audit", "specbias.cli.sweep", "specbias.cli.check")
 
 #: Options whose value may start with "-" (a negative number, e.g. ``--interval -1,1``).
 _NUMERIC_OPTIONS = ("--interval",)

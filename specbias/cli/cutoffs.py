@@ -24,6 +24,9 @@ def register(sub) -> None:
     p.add_argument("--plot", default=None, help="--gram: write rel. error vs k to PATH(.png/.pdf)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=_run)
+    from specbias.cli.cutoffs_kernel import register as register_kernel
+
+    register_kernel(p.add_subparsers(dest="cutoffs_mode", metavar="MODE", parser_class=type(p)))
 
 
 def _run(args) -> int:

@@ -25,6 +25,7 @@ def register(sub) -> None:
     g.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     g.add_argument("--json", action="store_true", help="print JSON")
     g.set_defaults(handler=_gram)
+    __import__("specbias.cli.sphere", fromlist=["register"]).register(which)  # circle, sphere
     p.set_defaults(handler=lambda args: p.print_help() or 2)
 
 

@@ -157,7 +157,7 @@ def angles(X, Y, xp, block: int = 2 ** 22, kahan_above: float = KAHAN_ABOVE):
     ulps); elsewhere θ = 2 atan2(|u − v|, |u + v|) from the raw unit vectors (Kahan), which is
     accurate to a few ulps relative as θ → 0 or π, where arccos loses every digit.
     """
-    th, _, _, nx, ny = _angles(X, Y, xp, block, kahan_above)
+    th, _, _, nx, ny, _ = _angles(X, Y, xp, block, kahan_above)
     return th, nx, ny
 
 
@@ -171,24 +171,26 @@ def _unit_rows(X, Y, xp):
 
 
 def _angles(X, Y, xp, block: int = 2 ** 22, kahan_above: float = KAHAN_ABOVE):
-    """:func:`angles` plus 1 − cos θ (= |u − v|²/2 where Kahan's formula is used) and cos θ."""
+    """:func:`angles` plus 1 − cos θ (= |u − v|²/2 where Kahan's formula is used), cos θ, and
+    1 + cos θ (= |u + v|²/2 there: accurate as θ → π, where 2 − (1 − cos θ) is not)."""
     U, V, nx, ny = _unit_rows(X, Y, xp)
     c = xp.clip(U @ V.T, -1, 1)
-    th, vers = xp.arccos(c), 1 - c
+    th, vers, anti = xp.arccos(c), 1 - c, 1 + c
     near = xp.abs(c) > kahan_above
     if bool(near.any()):
         i, j = xp.nonzero(near) if xp.__name__ == "numpy" else near.nonzero(as_tuple=True)
         step = max(1, block // U.shape[1])
-        ths, d2s = [], []
+        ths, d2s, s2s = [], [], []
         for s in range(0, len(i), step):
             u, v = U[i[s:s + step]], V[j[s:s + step]]
-            d2 = _sum_last(u - v)
-            ths.append(2 * xp.arctan2(xp.sqrt(d2), xp.sqrt(_sum_last(u + v))))
+            d2, s2 = _sum_last(u - v), _sum_last(u + v)
+            ths.append(2 * xp.arctan2(xp.sqrt(d2), xp.sqrt(s2)))
             d2s.append(d2)
+            s2s.append(s2)
         cat = xp.concatenate if xp.__name__ == "numpy" else xp.cat
-        th[near], vers[near] = cat(ths), cat(d2s) / 2
+        th[near], vers[near], anti[near] = cat(ths), cat(d2s) / 2, cat(s2s) / 2
         c[near] = 1 - vers[near]
-    return th, vers, c, nx, ny
+    return th, vers, c, nx, ny, anti
 
 
 def deviation(p: int, th, xp, cos=None, sin=None, vers=None):
@@ -217,12 +219,23 @@ def _trig_from_versine(vers, xp):
     return 2 * xp.arcsin(xp.sqrt(vers / 2)), 1 - vers, xp.sqrt(vers * (2 - vers))
 
 
-def _homogeneous_layer(p, q1, q2, vers, sw2, sb2, xp):
+def _trig_from_versines(vers, anti, xp):
+    """(θ, cos θ, sin θ) from vers = 1 − cos θ and anti = 1 + cos θ, both ≥ 0 and each
+    accurate where it is small: θ = 2 atan2(sqrt(vers), sqrt(anti)), sin θ = sqrt(vers anti),
+    accurate near 0 and near π (where sqrt(vers (2 − vers)) loses digits to 2 − vers)."""
+    return (2 * xp.arctan2(xp.sqrt(vers), xp.sqrt(anti)), (anti - vers) / 2,
+            xp.sqrt(vers * anti))
+
+
+def _homogeneous_layer(p, q1, q2, vers, sw2, sb2, xp, anti=None):
     """One arc-cosine layer: (q1', q2', Σ', vers', Σ̇' or None), the angle carried as
-    vers = 1 − cos θ (accurate as θ → 0, where cos θ itself keeps no digits of θ)."""
+    vers = 1 − cos θ (accurate as θ → 0, where cos θ itself keeps no digits of θ) and, for the
+    first layer, anti = 1 + cos θ too (the only layer whose angle can be near π: after it the
+    correlations are >= 0)."""
     f = numeric_factors(p, _module_name(xp))
     c0 = f["J0f"] / (2 * math.pi)
-    th, cos, sin = _trig_from_versine(vers, xp)
+    th, cos, sin = (_trig_from_versine(vers, xp) if anti is None
+                    else _trig_from_versines(vers, anti, xp))
     r1, r2 = q1 ** (p / 2), q2 ** (p / 2)
     sp = r1[:, None] * r2[None, :]                      # (q11 q22)^(p/2)
     a1, a2 = sw2 * c0 * q1 ** p + sb2, sw2 * c0 * q2 ** p + sb2
@@ -321,7 +334,7 @@ BLOCK_ENTRIES = 1 << 15
 
 def _kernels_block(X, Y, depth, activation, sw2, sb2, parametrization, xp, want_ntk, history):
     dim = X.shape[1]
-    th, vers0, cos0, nx, ny = _angles(X, Y, xp)
+    th, vers0, cos0, nx, ny, anti0 = _angles(X, Y, xp)
     q1, q2 = sw2 * nx ** 2 / dim + sb2, sw2 * ny ** 2 / dim + sb2
     # Σ¹ = s cos θ + σ_b² with s = σ_w²|x||x'|/d; its angle by the split of _homogeneous_layer.
     s = nx[:, None] * ny[None, :] * (sw2 / dim)
@@ -331,12 +344,18 @@ def _kernels_block(X, Y, depth, activation, sw2, sb2, parametrization, xp, want_
     bias_grad = 1.0 if sb2 > 0 else 0.0
     ntk = sig if parametrization == "ntk" else s * cos0 / sw2 + bias_grad
     vers = (gap + s * vers0) / geo
+    # 1 + cos θ¹ = [(geo − s) + σ_b² + s (1 + cos θ)] / geo, geo − s = σ_b²(a + c + σ_b²)/(geo + s)
+    # with a, c = σ_w²|x|²/d, σ_w²|x'|²/d: non-negative terms, accurate as θ¹ → π
+    ac = (sw2 / dim) * (nx[:, None] ** 2 + ny[None, :] ** 2)
+    anti = (sb2 * (ac + sb2) / (geo + s) + sb2 + s * anti0) / geo
     p = POWERS.get(activation)
     for _ in range(depth):
         if activation == "erf":
             q1n, q2n, sig_n, sigdot = _erf_layer(q1, q2, sig, sw2, sb2, xp)
         else:
-            q1n, q2n, sig_n, vers, sigdot = _homogeneous_layer(p, q1, q2, vers, sw2, sb2, xp)
+            q1n, q2n, sig_n, vers, sigdot = _homogeneous_layer(p, q1, q2, vers, sw2, sb2, xp,
+                                                                anti)
+            anti = None
         if sigdot is None and want_ntk:
             _no_step_ntk()
         if not want_ntk:
