@@ -111,9 +111,9 @@ def spectrum_versus_sigma(sigmas, seed: int, points: int = 512) -> Evidence:
 
 
 @check("refinement")
-def training_speed(p: float, width: int, seed: int) -> Evidence:
+def training_speed(p: float, width: int, seed: int, device: str = "cpu") -> Evidence:
     """Trained networks: each frequency's e-folding time against the NTK eigenvalue."""
-    run = feature_run(p, width, seed)
+    run = feature_run(p, width, seed, device=device)
     rho = float(spearmanr(run.measured, run.analytic).statistic)
     rel = np.abs(np.log(run.measured / run.analytic))
     rows = [[int(k), Approx(l, 3), Approx(m, 3), Approx(a, 3), Approx(s, 3), Approx(e, 3)]
@@ -145,7 +145,7 @@ def audit_p3(claim: Claim, ctx: AuditContext) -> Verdict:
     evidence = [stationarity_symbolic(), stationarity_numeric(ctx.seed + 31), spectrum_versus_p(),
                 spectrum_versus_sigma(sigmas, ctx.seed + 32, 256 if ctx.quick else 512)]
     ctx.note("P3: training")
-    evidence.append(training_speed(1.0, 256 if ctx.quick else 1024, ctx.seed + 33))
+    evidence.append(training_speed(1.0, 256 if ctx.quick else 1024, ctx.seed + 33, "cpu" if ctx.quick else "auto"))
     return Verdict(
         claim.id, claim.statement, evidence,
         summary=("The features turn every input of the NTK into a function of $v - v'$, so the NTK is "

@@ -333,7 +333,7 @@ def tanh_multiplier(s_r: float = 1.0, s_w: float = 1.0) -> Evidence:
         "For $\\sigma = \\tanh$ the multiplier conditional on $(r, w)$ decays like "
         "$e^{-2\\pi^2\\vert\\xi\\vert/\\vert r\\vert}$ (derivation below). Averaged over $r \\sim N(0, 1)$, "
         "$w \\sim N(0, 1)$ (quadrature in $r$), the local exponent $d\\log(-\\log\\gamma)/d\\log\\xi$ "
-        "climbs towards $2/3$ (Laplace's method), so the mean multiplier falls faster than any power of "
+        "tends to $2/3$ (Laplace's method), so the mean multiplier falls faster than any power of "
         "$\\xi$ but slower than an exponential.", derivation=d,
         table=table(["$\\xi$", "$\\gamma(\\xi)/\\rho$", "local exponent"], rows),
         data={"local_exponents": local.tolist()})
@@ -348,9 +348,9 @@ def audit_l2(claim: Claim, ctx: AuditContext) -> Verdict:
     evidence.append(kernel_monte_carlo(2 ** 13 if ctx.quick else 2 ** 16, 10 if ctx.quick else 16,
                                        ctx.seed + 11))
     ctx.note("L2: training")
-    width = 512 if ctx.quick else 4096
-    runs = [frequency_run("cubic", width, ctx.seed, ks=(1, 2) if ctx.quick else (1, 2, 3)),
-            frequency_run("linear", width, ctx.seed, ks=(1, 2, 4) if ctx.quick else (1, 2, 4, 6))]
+    width, device = (512, "cpu") if ctx.quick else (4096, "auto")    # the full profile on CUDA when present
+    runs = [frequency_run("cubic", width, ctx.seed, ks=(1, 2) if ctx.quick else (1, 2, 3), device=device),
+            frequency_run("linear", width, ctx.seed, ks=(1, 2, 4) if ctx.quick else (1, 2, 4, 6), device=device)]
     evidence += [trained_rates(runs), luo_terms(), tanh_multiplier()]
     derived, _ = multiplier.lfp_multiplier("relu")
     m, rho = sympy.symbols("m rho", positive=True)

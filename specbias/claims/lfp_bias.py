@@ -199,7 +199,8 @@ def audit_l4(claim: Claim, ctx: AuditContext) -> Verdict:
     widths, n = ({"cubic": 1024, "linear": 4096} if ctx.quick else {"cubic": 8192, "linear": 16384}), \
         (6 if ctx.quick else 8)
     ctx.note("L4: training to interpolation")
-    runs = {regime: interpolant_run(regime, widths[regime], ctx.seed + 43, n=n) for regime in REGIMES}
+    device = "cpu" if ctx.quick else "auto"       # the full profile on CUDA when present
+    runs = {regime: interpolant_run(regime, widths[regime], ctx.seed + 43, n=n, device=device) for regime in REGIMES}
     evidence += [trained_splines(runs), lecture_conditions(runs), crossover_conditions(runs)]
     ratio = sympy.simplify(variational.crossover_ratio())
     return Verdict(
@@ -326,8 +327,8 @@ def fp_bound_derived(ks, ns, delta: float) -> Evidence:
 @audits("L5")
 def audit_l5(claim: Claim, ctx: AuditContext) -> Verdict:
     """L5: the FP-norm bound, derived and evaluated for concrete targets."""
-    ks, ns = ((1, 4), (16, 128)) if ctx.quick else ((1, 2, 4, 8), (16, 64, 256, 1024))
-    draws, delta = (5 if ctx.quick else 40), 0.05
+    ks, ns = ((1, 4), (16, 128)) if ctx.quick else ((1, 2, 4, 8), (16, 64, 256, 512))
+    draws, delta = (5 if ctx.quick else 20), 0.05
     ctx.note("L5: kernel and bound")
     evidence = [fp_kernel_checked(), fp_bound_holds(ks, ns, draws, delta, ctx.seed + 51),
                 fp_bound_derived(ks, ns, delta)]

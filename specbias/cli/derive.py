@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from specbias.cli import lfp
 from specbias.cli.common import add_format_options, int_arg, output_format, print_json
 from specbias.derive.gram.eigen_ode import eigen_ode
 from specbias.derive.gram.kernel import gram_kernel
@@ -26,6 +27,7 @@ def register(sub) -> None:
     n.add_argument("--parametrization", default="ntk", help="ntk (default) or standard")
     add_format_options(n)
     n.set_defaults(handler=_ntk)
+    lfp.register_derive(which)
     p.set_defaults(handler=lambda args: p.print_help() or 2)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from specbias.cli import lfp
 from specbias.cli.common import float_arg, int_arg, print_json, progress_bar
 from specbias.errors import InvalidArgument
 
@@ -36,6 +37,7 @@ def register(sub) -> None:
     n.add_argument("--dtype", default="float64", help="float64 (default) or float32")
     n.add_argument("--json", action="store_true", help="print JSON")
     n.set_defaults(handler=_ntk)
+    lfp.register_verify(which)
     p.set_defaults(handler=lambda args: p.print_help() or 2)
 
 

@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from specbias.derive.lfp import options
 from specbias.derive.lfp.multiplier import check_activation
 from specbias.errors import InvalidArgument, require
 from specbias.verify.models import check_dtype, check_width
 
 #: (s_r, s_w) of each regime: cubic has <r^2> + <w^2> >> 4 pi^2 <r^2 w^2> xi^2 up to xi ~ 16,
 #: linear has the opposite down to xi ~ 0.1 (see specbias.derive.lfp.variational.crossover).
-REGIMES = {"cubic": (10.0, 0.01), "linear": (3.0, 3.0)}
+REGIMES = dict(zip(options.REGIMES, ((10.0, 0.01), (3.0, 3.0))))
 LOSSES = ("mse", "logcosh")
 
 

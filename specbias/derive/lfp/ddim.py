@@ -20,17 +20,18 @@ import numpy as np
 import sympy
 
 from specbias.derive.lfp.multiplier import ASSUMPTIONS, RHO
+from specbias.derive.lfp.options import MAX_DIM
 from specbias.derive.lfp.transforms import elementary, named
 from specbias.errors import InvalidArgument, require
 from specbias.records import Derivation
 
 D = sympy.Symbol("d", positive=True, integer=True)
-K = sympy.Symbol("|xi|", positive=True)
-R2d, W2d, R2W2d = (sympy.Symbol(r"\langle |r|^{2}\rangle", positive=True),
+K = sympy.Symbol(r"\vert \xi \vert", positive=True)
+R2d, W2d, R2W2d = (sympy.Symbol(r"\langle \vert r \vert^{2}\rangle", positive=True),
                    sympy.Symbol(r"\langle w^{2}\rangle", positive=True),
-                   sympy.Symbol(r"\langle |r|^{2} w^{2}\rangle", positive=True))
+                   sympy.Symbol(r"\langle \vert r \vert^{2} w^{2}\rangle", positive=True))
 ELL = sympy.Symbol("ell", nonnegative=True, integer=True)
-GAMMA_D = named("\\gamma_d(\\vert \\xi \\vert)")
+GAMMA_D = named("\\gamma_{d}(\\vert \\xi \\vert)")
 
 
 def sphere_area(d=D) -> sympy.Expr:
@@ -41,7 +42,7 @@ def sphere_area(d=D) -> sympy.Expr:
 def check_dim(dim: object) -> int:
     if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
         raise InvalidArgument(f"dimension {dim!r} must be an integer >= 1")
-    require(dim <= 64, f"dimension {dim} is too large for the symbolic report: use at most 64")
+    require(dim <= MAX_DIM, f"dimension {dim} is too large for the symbolic report: use at most {MAX_DIM}")
     return dim
 
 
@@ -170,3 +171,17 @@ def relu_kernel_2d(X: np.ndarray, Y: np.ndarray, m3: float, m1: float, mw: float
         b = _ridge_B(s, t, L) if perpendicular else 0.5
         out += m3 * _ridge_A(s, t, L) + m1 * _ridge_B(s, t, L) + mw * perp * b
     return out / angles
+
+
+def derivation_for(dim: int) -> Derivation:
+    """The d-dimensional derivation with the result evaluated at d = ``dim`` (dim >= 2)."""
+    dim = check_dim(dim)
+    require(dim >= 2, f"dimension {dim}: use multiplier.lfp_multiplier for d = 1")
+    radial, cp, base = multiplier_ddim()
+    d = Derivation(f"{base.title} (here $d = {dim}$)", list(base.assumptions), list(base.steps),
+                   base.result, base.result_lhs, list(base.references))
+    at = sympy.simplify(radial.subs(D, dim))
+    d.step(f"At $d = {dim}$:", at, sympy.simplify(cp.subs(D, dim)), labels=[GAMMA_D, named("c_{\\perp}")],
+           rule="substitute")
+    d.result = at
+    return d

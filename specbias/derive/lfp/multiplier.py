@@ -23,12 +23,12 @@ from functools import lru_cache
 import numpy as np
 import sympy
 
+from specbias.derive.lfp.options import ACTIVATIONS
 from specbias.derive.lfp.transforms import CONVENTION, XI, elementary, named, scaled, sech2_transform, \
     tanh_transform, times_x
 from specbias.errors import InvalidArgument
 from specbias.records import Derivation
 
-ACTIVATIONS = ("relu", "tanh")
 RHO = sympy.Symbol("rho", positive=True)
 #: Moments of the initialization, averaged over neurons (the slides' <.>).
 R2, W2, R2W2 = (sympy.Symbol(r"\langle r^{2}\rangle", positive=True),
@@ -175,19 +175,24 @@ def tanh_conditional_stable() -> sympy.Expr:
 def tanh_mean_multiplier(xi, s_r: float, s_w: float, rho: float = 1.0, nodes: int = 400) -> np.ndarray:
     """E over r ~ N(0, s_r^2), w ~ N(0, s_w^2) of the conditional tanh multiplier.
 
-    Gauss-Legendre in r on (0, 12 s_r] (the multiplier is even in r; beyond 12 s_r the Gaussian
-    weight is below 1e-31); the multiplier is quadratic in w, so E_w is exact with <w^2> = s_w^2.
+    Gauss-Legendre in r on (0, R] with R = max(12 s_r, 3 r*), r* = (2 pi^2 xi s_r^2)^(1/3) the
+    maximum of the integrand (Laplace's method): beyond R both the Gaussian weight and the
+    multiplier are negligible. The multiplier is even in r and quadratic in w, so E_w is exact
+    with <w^2> = s_w^2.
     """
     stable_fns = {"coth": lambda z: 1 / np.tanh(z), "csch": lambda z: 1 / np.sinh(z)}
     f = sympy.lambdify((XI, Rs, Ws), tanh_conditional_stable().subs(RHO, rho), [stable_fns, "numpy"])
     t, wt = np.polynomial.legendre.leggauss(nodes)
-    r = 6 * s_r * (t + 1)
-    weights = 6 * s_r * wt * 2 * np.exp(-r ** 2 / (2 * s_r ** 2)) / (np.sqrt(2 * np.pi) * s_r)
-    xi = np.atleast_1d(np.asarray(xi, float))[:, None]
-    with np.errstate(over="ignore", under="ignore"):
-        f0 = f(xi, r[None, :], 0.0)
-        vals = f0 + (f(xi, r[None, :], 1.0) - f0) * s_w ** 2
-    return vals @ weights
+    out = []
+    for x in np.atleast_1d(np.asarray(xi, float)):
+        R = max(12 * s_r, 3 * (2 * np.pi ** 2 * abs(x) * s_r ** 2) ** (1 / 3))
+        r = R * (t + 1) / 2
+        weights = R / 2 * wt * 2 * np.exp(-r ** 2 / (2 * s_r ** 2)) / (np.sqrt(2 * np.pi) * s_r)
+        with np.errstate(over="ignore", under="ignore"):
+            f0 = f(x, r, 0.0)
+            vals = f0 + (f(x, r, 1.0) - f0) * s_w ** 2
+        out.append(float(vals @ weights))
+    return np.array(out)
 
 
 def slide_ratio(derived: sympy.Expr, slide: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr]:
