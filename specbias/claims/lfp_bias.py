@@ -124,7 +124,7 @@ def trained_splines(runs: dict) -> Evidence:
                        "group": i})
     series += [{"label": "natural cubic spline", "x": first.grid, "y": cubic, "style": "--", "group": 2},
                {"label": "linear spline", "x": first.grid, "y": linear, "style": ":", "group": 3},
-               {"label": "data", "x": first.x, "y": first.y, "style": "ko", "group": 4}]
+               {"label": "data", "x": first.x, "y": first.y, "style": "o", "group": 4}]
     return Evidence(
         "Trained networks against the two splines",
         "ASI networks ($h_{\\mathrm{ini}} = 0$) initialized in each regime, trained to interpolation "

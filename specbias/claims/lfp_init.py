@@ -22,7 +22,7 @@ from specbias.notation import inline, tex
 from specbias.numbers import Approx, Measured, num
 from specbias.records import Evidence, Verdict, table
 from specbias.verify.empirical_ntk import empirical_ntk
-from specbias.verify.lfp import AntiSymmetric, LFPNet, initial_functions, spline_data, train
+from specbias.verify.lfp import AntiSymmetric, LFPNet, heavy_ball, initial_functions, spline_data, train
 from specbias.verify.linearized import (jacobian, jvp_check, kernel_prediction, min_norm_bound,
                                         min_norm_delta, row_space_residual, train_linearized)
 from specbias.verify.models import DeepFC
@@ -41,12 +41,7 @@ def _rms(a) -> float:
 
 def _fit(model, X, y, K, G):
     """Train ``model`` to interpolate y (heavy ball for the NTK K of X; see L4) and predict on G."""
-    n = len(y)
-    lam = np.linalg.eigvalsh(K / n)
-    big, small = float(lam.max()), float(lam.min())
-    lr = 0.9 * 4 / (math.sqrt(big) + math.sqrt(small)) ** 2
-    beta = ((math.sqrt(big / small) - 1) / (math.sqrt(big / small) + 1)) ** 2
-    steps = int(14 * math.sqrt(big / small)) + 200
+    lr, beta, steps = heavy_ball(K / len(y))
     tr = train(model, X, torch.tensor(y), lr, steps, record_every=steps, momentum=beta, X_eval=G)
     return tr.predictions, float(np.abs(tr.residuals[-1]).max())
 

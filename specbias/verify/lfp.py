@@ -389,6 +389,18 @@ class InterpolantRun:
     config: dict
 
 
+def heavy_ball(H: np.ndarray) -> tuple[float, float, int]:
+    """Polyak's heavy-ball (lr, momentum) for the quadratic with Hessian H (here NTK / n), the step
+    10 % inside the stable range, and the steps for about e^-13 of the slowest mode: 14 sqrt(kappa) + 200."""
+    lam = np.linalg.eigvalsh(H)
+    big, small = float(lam.max()), float(lam.min())
+    require(small > 0, "the NTK on the training points is singular: use distinct points")
+    kappa = big / small
+    lr = 0.9 * 4 / (math.sqrt(big) + math.sqrt(small)) ** 2
+    beta = ((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)) ** 2
+    return lr, beta, int(14 * math.sqrt(kappa)) + 200
+
+
 def spline_data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """n points from -0.9 to 0.9, the inner ones jittered by up to 30 % of the spacing (seeded),
     and y = sin(2.5 pi x) + x/2."""
@@ -424,12 +436,7 @@ def interpolant_run(regime: str, width: int, seed: int = 0, n: int = 8, l_range:
     X, G = torch.tensor(x[:, None], **kw), torch.tensor(grid[:, None], **kw)
     Ke = empirical_ntk(model, X).cpu().numpy()
     Kge = empirical_ntk(model, G, X).cpu().numpy()
-    lam = np.linalg.eigvalsh(Ke / n)
-    big, small = float(lam.max()), float(lam.min())
-    # Polyak's heavy-ball parameters for the network's own NTK, the step 10 % inside the stable range
-    lr = 0.9 * 4 / (math.sqrt(big) + math.sqrt(small)) ** 2
-    beta = ((math.sqrt(big / small) - 1) / (math.sqrt(big / small) + 1)) ** 2
-    steps = int(14 * math.sqrt(big / small)) + 200
+    lr, beta, steps = heavy_ball(Ke / n)
     trace = train(model, X, torch.tensor(y, **kw), lr, steps, record_every=steps, momentum=beta,
                   X_eval=G, progress=progress)
     kernel = width * relu_kernel_numeric(grid, x, m3, m1, l_range) @ np.linalg.solve(K, y)
