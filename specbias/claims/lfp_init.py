@@ -152,7 +152,7 @@ def risk_test_detects_bias(draws: int, width: int, seed: int) -> Evidence:
 @audits("L6")
 def audit_l6(claim: Claim, ctx: AuditContext) -> Verdict:
     """L6: the initialization decomposition, symbolically, on networks, and in expectation."""
-    widths = (512, 2048) if ctx.quick else (1024, 8192, 32768)
+    widths = (512, 2048) if ctx.quick else (1024, 4096, 16384)
     draws = 400 if ctx.quick else 4000
     ctx.note("L6: trained networks")
     evidence = [decomposition_symbolic(), decomposition_trained(widths, ctx.seed + 61),
