@@ -29,7 +29,8 @@ from pathlib import Path
 import torch
 
 from specbias.claims import AuditContext, run_audit
-from specbias.verify.lfp import AntiSymmetric, LFPNet, uniform_points
+from specbias.verify.lfp import AntiSymmetric, LFPNet
+from specbias.verify.lfp_runs import uniform_points
 
 RESULTS = Path(__file__).parent / "results" / "lfp.json"
 CLAIMS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "P3")

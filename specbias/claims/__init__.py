@@ -34,8 +34,8 @@ AUDIT_MODULES = ("specbias.claims.zhao", "specbias.claims.zhao_matrix",
                  "specbias.claims.ntk_dynamics", "specbias.claims.dynamics",
                  "specbias.claims.sampling", "specbias.claims.stability",
                  "specbias.claims.basri_circle", "specbias.claims.basri_sphere",
-                 "specbias.claims.lfp", "specbias.claims.lfp_bias", "specbias.claims.lfp_init",
-                 "specbias.claims.fourier_features")
+                 "specbias.claims.lfp_tanh", "specbias.claims.lfp", "specbias.claims.lfp_bias",
+                 "specbias.claims.lfp_init", "specbias.claims.fourier_features")
 
 
 @dataclass

@@ -16,12 +16,12 @@ import sympy
 
 from specbias.claims import AuditContext, Claim, audits, check
 from specbias.derive.lfp import fpnorm, variational
-from specbias.derive.lfp.multiplier import R2, R2W2, W2, relu_kernel_numeric
-from specbias.derive.lfp.transforms import XI
+from specbias.derive.lfp.multiplier import relu_kernel_numeric
 from specbias.notation import inline, tex
-from specbias.numbers import Approx, Measured, num
+from specbias.numbers import Approx, num
 from specbias.records import Evidence, Verdict, line_plot, table
-from specbias.verify.lfp import REGIMES, interpolant_run, spline_data
+from specbias.verify.lfp import REGIMES
+from specbias.verify.lfp_runs import interpolant_run, spline_data
 
 
 def _rms(a, b) -> float:

@@ -22,7 +22,8 @@ from specbias.notation import inline, tex
 from specbias.numbers import Approx, Measured, num
 from specbias.records import Evidence, Verdict, table
 from specbias.verify.empirical_ntk import empirical_ntk
-from specbias.verify.lfp import AntiSymmetric, LFPNet, heavy_ball, initial_functions, spline_data, train
+from specbias.verify.lfp import AntiSymmetric, LFPNet, heavy_ball, train
+from specbias.verify.lfp_runs import initial_functions, spline_data
 from specbias.verify.linearized import (jacobian, jvp_check, kernel_prediction, min_norm_bound,
                                         min_norm_delta, row_space_residual, train_linearized)
 from specbias.verify.models import DeepFC

@@ -55,7 +55,7 @@ def _derive(args) -> int:
 
 def _verify(args) -> int:
     from specbias.derive.lfp.variational import linear_spline, natural_cubic_spline
-    from specbias.verify.lfp import frequency_run, interpolant_run
+    from specbias.verify.lfp_runs import frequency_run, interpolant_run
     from specbias.verify.models import resolve_device
 
     require(1 <= args.width <= MAX_WIDTH, f"--width {args.width}: use 1..{MAX_WIDTH}")

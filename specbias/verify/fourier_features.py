@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from specbias.derive.lfp.features import MLP, features, periodic_spectrum
+from specbias.derive.lfp.features import MLP, periodic_spectrum
 from specbias.verify.empirical_ntk import empirical_ntk
 from specbias.verify.lfp import AntiSymmetric, train
 from specbias.verify.models import DeepFC, check_dtype, resolve_device

@@ -12,11 +12,11 @@ import torch
 from specbias.claims import AuditContext, run_audit
 from specbias.claims import fourier_features as ff_claims
 from specbias.claims import lfp as lfp_claims
-from specbias.claims import lfp_bias
+from specbias.claims import lfp_bias, lfp_tanh
 from specbias.derive.lfp import ddim, multiplier
 
 torch.set_num_threads(1)
-MODULES = {"L1": "lfp", "L2": "lfp", "L3": "lfp", "L4": "lfp_bias", "L5": "lfp_bias", "L6": "lfp_init",
+MODULES = {"L1": "lfp_tanh", "L2": "lfp", "L3": "lfp", "L4": "lfp_bias", "L5": "lfp_bias", "L6": "lfp_init",
            "L7": "lfp_init", "L8": "lfp_init", "P3": "fourier_features"}
 
 
@@ -33,9 +33,9 @@ def test_quick_audit(cid):
 
 
 def test_l1_accepts_the_derived_large_k_form(monkeypatch):
-    monkeypatch.setattr(lfp_claims, "slide_l1", lfp_claims.asymptotic_l1)
+    monkeypatch.setattr(lfp_tanh, "slide_l1", lfp_tanh.asymptotic_l1)
     a, w, b = np.array([1.0, -0.5, 0.7]), np.array([1.0, -1.3, 1.5]), np.array([0.3, -0.4, 0.8])
-    assert lfp_claims.slide_l1_checked(a, w, b, np.linspace(2, 12, 21)).passed
+    assert lfp_tanh.slide_l1_checked(a, w, b, np.linspace(2, 12, 21)).passed
 
 
 def test_l2_accepts_the_derived_multiplier(monkeypatch):
@@ -57,9 +57,9 @@ def test_l3_still_fails_with_the_derived_constant():
 
 
 def test_l4_lecture_conditions_pass_when_swapped(monkeypatch):
-    from specbias.verify.lfp import InterpolantRun
+    from specbias.verify.lfp_runs import InterpolantRun
     from specbias.derive.lfp.variational import linear_spline, natural_cubic_spline
-    from specbias.verify.lfp import spline_data
+    from specbias.verify.lfp_runs import spline_data
 
     x, y = spline_data(6, 0)
     grid = np.linspace(-1, 1, 101)

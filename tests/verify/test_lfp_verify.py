@@ -10,9 +10,9 @@ import torch
 
 from specbias.errors import InvalidArgument
 from specbias.verify.empirical_ntk import empirical_ntk
-from specbias.verify.lfp import (AntiSymmetric, LFPNet, check_regime, efold_times, frequency_run,
-                                 initial_functions, interpolant_run, neuron_ntk, nudft, regime_model,
-                                 train, uniform_points)
+from specbias.verify.lfp import (AntiSymmetric, LFPNet, check_regime, efold_times, neuron_ntk, nudft,
+                                 regime_model, train)
+from specbias.verify.lfp_runs import frequency_run, initial_functions, interpolant_run, uniform_points
 
 
 @pytest.mark.parametrize("dim,act", [(1, "relu"), (1, "tanh"), (2, "relu"), (3, "tanh")])
