@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export SYMPY_GROUND_TYPES := python
 export MPLBACKEND := Agg
 
-.PHONY: env test test-slow test-all audit pdf bench bench-nt-env clean
+.PHONY: env test test-slow test-all audit pdf docs bench bench-nt-env clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -25,6 +25,17 @@ test-slow: $(BIN)/.installed
 	$(BIN)/python -m pytest -m slow -q --durations=10 || [ $$? -eq 5 ]
 
 test-all: test test-slow
+
+## Documentation (docs/_build/html): getting started, worked examples (run as doctests), the
+## API from the docstrings, the CLI reference from the parser. Warnings are errors.
+$(BIN)/.docs-installed: $(BIN)/.installed pyproject.toml
+	$(BIN)/pip install -q -e '.[docs]'
+	touch $@
+
+docs: $(BIN)/.docs-installed
+	rm -rf docs/_build
+	$(BIN)/python -m sphinx -b html -W --keep-going -q docs docs/_build/html
+	$(BIN)/python -m sphinx -b doctest -W --keep-going -q docs docs/_build/doctest
 
 ## The main job: audit every claim that has an audit, reports under reports/ (with the PDF
 ## when latexmk is installed, as the committed reports are).
@@ -47,4 +58,4 @@ benchmarks/.ntvenv/bin/python:
 		"tf2jax==0.3.6" "numpy<2"
 
 clean:
-	rm -rf $(VENV) .hypothesis
+	rm -rf $(VENV) .hypothesis docs/_build

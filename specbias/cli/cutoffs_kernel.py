@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from specbias.cli.check import ACTIVATIONS, PARAMETRIZATIONS
-from specbias.cli.common import float_arg, int_arg, print_json, progress_bar
+from specbias.cli.common import float_arg, group, int_arg, print_json, progress_bar
 from specbias.errors import InvalidArgument
 
 
 def register(sub) -> None:
     """Add ``kernel`` to the subcommands of ``cutoffs``."""
-    p = sub.add_parser("kernel", help="cutoffs of the NTK/NNGP Gram matrix on your points "
+    p = group(sub, "cutoffs").add_parser("kernel", help="cutoffs of the NTK/NNGP Gram matrix on your points "
                        "(certified reference, at most 400 points: about 11 s for 100 and 8 min "
                        "for 400 on a busy 2-core machine)")
     p.add_argument("--kernel", required=True, choices=("ntk", "nngp"))

@@ -4,53 +4,53 @@
 the two-layer network from its NTK (claims L2, L3); ``verify lfp --regime cubic|linear --width W``
 trains networks of the lecture's form in that regime and reports the per-frequency decay of the
 training residual against the multiplier, and the trained interpolant against the two splines
-(claims L2, L4). Hooked into the ``derive`` and ``verify`` groups by one line each; only light
-modules are imported here, the work is imported inside the handlers.
+(claims L2, L4). Listed once in ``COMMAND_MODULES``; the subcommands join the ``derive`` and
+``verify`` groups through :func:`specbias.cli.common.group`. Only light modules are imported at
+the top; the work is imported inside the handlers.
 """
 
 from __future__ import annotations
 
 import time
 
-from specbias.cli.common import add_format_options, int_arg, output_format, print_json, progress_bar
-from specbias.derive.lfp.options import ACTIVATIONS, DEVICES, MAX_DIM, MAX_WIDTH, REGIMES
-from specbias.errors import InvalidArgument, require
+from specbias.cli.common import (announce, command, emit, format_option, group, int_in, json_option,
+                                 progress_bar, seed_option)
+from specbias.derive.lfp.options import ACTIVATIONS, MAX_DIM, MAX_POINTS, MAX_WIDTH, REGIMES
+from specbias.verify.options import DEVICES
+
+#: CPU seconds per neuron and step of ``verify lfp`` here (ASI, 16 points; benchmarks/bench_lfp.py).
+SECONDS_PER_NEURON_STEP = 1.1e-7
 
 
-def register_derive(which) -> None:
-    """Add ``lfp`` to the ``derive`` group (``which`` is its subparsers)."""
-    d = which.add_parser("lfp", help="the LFP multiplier of the two-layer network, derived from its NTK")
-    d.add_argument("--dim", type=int_arg, default=1, help=f"input dimension d, 1..{MAX_DIM} (default 1)")
-    d.add_argument("--activation", choices=ACTIVATIONS, default="relu",
-                   help="relu (default) or tanh (d = 1 only)")
-    add_format_options(d)
+def register(sub) -> None:
+    d = command(group(sub, "derive"), "lfp", "the LFP multiplier of the two-layer network, derived from its NTK",
+                parents=[format_option()])
+    d.add_argument("--dim", type=int_in(1, MAX_DIM, "dimension"), default=1, metavar="D",
+                   help=f"input dimension d, 1..{MAX_DIM} (default 1)")
+    d.add_argument("--activation", choices=ACTIVATIONS, default="relu", help="relu (default) or tanh (d = 1 only)")
     d.set_defaults(handler=_derive)
-
-
-def register_verify(which) -> None:
-    """Add ``lfp`` to the ``verify`` group (``which`` is its subparsers)."""
-    v = which.add_parser("lfp", help="train networks in an LFP regime: per-frequency decay and splines")
+    v = command(group(sub, "verify"), "lfp", "train networks in an LFP regime: per-frequency decay and the splines",
+                parents=[seed_option("the data and the network"), json_option()])
     v.add_argument("--regime", choices=REGIMES, required=True,
                    help="cubic (<r^2>+<w^2> >> 4 pi^2 <r^2 w^2>) or linear (the reverse)")
-    v.add_argument("--width", type=int_arg, default=2048, help=f"neurons, 1..{MAX_WIDTH} (default 2048)")
-    v.add_argument("--seed", type=int_arg, default=0, help="seed of the data and the network (default 0)")
-    v.add_argument("--points", type=int_arg, default=16, help="training points for the rates, 4..256 (default 16)")
-    v.add_argument("--device", choices=DEVICES, default="cpu", help="cpu (default), cuda or auto")
-    v.add_argument("--json", action="store_true", help="print JSON")
+    v.add_argument("--width", type=int_in(1, MAX_WIDTH, "width"), default=2048, metavar="W",
+                   help=f"neurons, 1..{MAX_WIDTH} (default 2048)")
+    v.add_argument("--points", type=int_in(4, MAX_POINTS, "points"), default=16, metavar="N",
+                   help=f"training points for the rates, 4..{MAX_POINTS} (default 16)")
+    v.add_argument("--device", choices=DEVICES, default="cpu", help="cpu (default), cuda, or auto")
     v.set_defaults(handler=_verify)
 
 
 def _derive(args) -> int:
-    from specbias.cli.derive import emit
+    from specbias.cli.derive import emit_derivation
     from specbias.derive.lfp import ddim, multiplier
+    from specbias.errors import require
 
-    output_format(args)
-    dim = ddim.check_dim(args.dim)
-    if dim == 1:
-        return emit(multiplier.lfp_multiplier(args.activation)[1], args)
-    require(args.activation == "relu", f"--activation {args.activation} with --dim {dim}: the "
+    if args.dim == 1:
+        return emit_derivation(multiplier.lfp_multiplier(args.activation)[1], args)
+    require(args.activation == "relu", f"--activation {args.activation} with --dim {args.dim}: the "
             "d-dimensional derivation covers relu; use --dim 1 for tanh")
-    return emit(ddim.derivation_for(dim), args)
+    return emit_derivation(ddim.derivation_for(args.dim), args)
 
 
 def _verify(args) -> int:
@@ -58,11 +58,12 @@ def _verify(args) -> int:
     from specbias.verify.lfp_runs import frequency_run, interpolant_run
     from specbias.verify.models import resolve_device
 
-    require(1 <= args.width <= MAX_WIDTH, f"--width {args.width}: use 1..{MAX_WIDTH}")
-    require(4 <= args.points <= 256, f"--points {args.points}: use 4..256")
     device = resolve_device(args.device)
-    ks = (1, 2, 3) if args.regime == "cubic" else (1, 2, 4, 6)
-    ks = tuple(k for k in ks if k < args.points // 2)
+    ks = tuple(k for k in ((1, 2, 3) if args.regime == "cubic" else (1, 2, 4, 6)) if k < args.points // 2)
+    # the cubic regime's slowest frequency needs about 1e4 steps (its NTK's condition number)
+    steps = 2e4 if args.regime == "cubic" else 2e3
+    announce(SECONDS_PER_NEURON_STEP * 2 * args.width * steps * max(1.0, args.points / 16), "the training runs",
+             "about 1e-7 s per neuron and step")
     t0 = time.perf_counter()
     with progress_bar(None, f"training ({args.regime})") as update:
         rates = frequency_run(args.regime, args.width, args.seed, n=args.points, ks=ks, device=str(device),
@@ -80,20 +81,18 @@ def _verify(args) -> int:
                            "distance_to_own_ntk_interpolant": rms(fit.network, fit.empirical),
                            "largest_training_residual": fit.final_residual, "steps": fit.steps},
            "seconds": time.perf_counter() - t0}
-    if args.json:
-        print_json(out)
-        return 0
-    print(f"# {args.regime} regime, width {args.width}, seed {args.seed}, {device}")
-    print("# per-frequency time to 1/e of the residual's transform on the training points")
-    print(f"{'xi':>6} {'network':>10} {'NTK start':>10} {'NTK end':>10} {'analytic':>10} {'LFP':>10}")
+    return emit(args, out, lambda: _text(args, out, rates, fit, device))
+
+
+def _text(args, out, rates, fit, device) -> list[str]:
+    lines = [f"# {args.regime} regime, width {args.width}, seed {args.seed}, {device}",
+             "# per-frequency time to 1/e of the residual's transform on the training points",
+             f"{'xi':>6} {'network':>10} {'NTK start':>10} {'NTK end':>10} {'analytic':>10} {'LFP':>10}"]
     for j, xi in enumerate(rates.xis):
         row = (rates.tau_network[j], rates.tau_empirical[j], rates.tau_final[j], rates.tau_kernel[j], rates.tau_lfp[j])
-        print(f"{xi:6.2f} " + " ".join(f"{v:10.3g}" for v in row))
+        lines.append(f"{xi:6.2f} " + " ".join(f"{v:10.3g}" for v in row))
     it = out["interpolant"]
-    print(f"# trained interpolant ({len(fit.x)} points): distance to the cubic spline "
-          f"{it['distance_to_cubic_spline']:.2g}, to the linear spline {it['distance_to_linear_spline']:.2g}, "
-          f"to its own NTK's interpolant {it['distance_to_own_ntk_interpolant']:.2g}")
-    return 0
-
-
-__all__ = ["register_derive", "register_verify", "InvalidArgument"]
+    lines.append(f"# trained interpolant ({len(fit.x)} points): distance to the cubic spline "
+                 f"{it['distance_to_cubic_spline']:.2g}, to the linear spline {it['distance_to_linear_spline']:.2g}, "
+                 f"to its own NTK's interpolant {it['distance_to_own_ntk_interpolant']:.2g}")
+    return lines

@@ -1,6 +1,6 @@
 """``specbias spectrum circle`` and ``specbias spectrum sphere``: kernel spectra on S¹ and S^(d−1).
 
-Registered into the ``spectrum`` group by :mod:`specbias.cli.spectrum`. The heavy modules
+Registered into the ``spectrum`` group with :func:`specbias.cli.common.group`. The heavy modules
 (SymPy derivations, python-flint) are imported inside the handlers so that ``specbias --help``
 stays fast; the choices come from the library's own tuples (duplicated here as literals only
 where importing them would load SymPy: checked by a test).
@@ -8,7 +8,7 @@ where importing them would load SymPy: checked by a test).
 
 from __future__ import annotations
 
-from specbias.cli.common import float_arg, int_arg, print_json, progress_bar
+from specbias.cli.common import float_arg, group, int_arg, print_json, progress_bar
 
 #: Mirrors of the library tuples (tests/cli/test_sphere_cli.py checks they are equal).
 BIASES = ("zero", "gaussian")
@@ -17,7 +17,8 @@ KERNELS = ("ntk", "nngp")
 ACTIVATIONS = ("step", "relu", "relu2", "erf", "tanh", "sigmoid", "gelu")
 
 
-def register(which) -> None:
+def register(sub) -> None:
+    which = group(sub, "spectrum")
     c = which.add_parser("circle", help="eigenvalues of the B2 kernel operator on S^1 for a "
                                         "piecewise-constant density, certified")
     c.add_argument("--density", default="0:1",
@@ -49,9 +50,7 @@ def register(which) -> None:
 
 
 def _circle(args) -> int:
-    from specbias.derive.sphere.circle import circle_kernel, uniform_eigenvalue
-    from specbias.derive.sphere.density import PiecewiseDensity
-    from specbias.derive.sphere.galerkin import circle_spectrum
+    from specbias.derive.sphere.density import PiecewiseDensity   # light: checks first
     from specbias.errors import require
     from specbias.support.params import check_count, check_dps
 
@@ -59,6 +58,8 @@ def _circle(args) -> int:
     count = check_count(args.count, 400, "count")
     dps = check_dps(args.dps)
     require(dps <= 60, f"dps {dps} is too large for a circle spectrum: use 5..60")
+    from specbias.derive.sphere.circle import circle_kernel, uniform_eigenvalue
+    from specbias.derive.sphere.galerkin import circle_spectrum
     ker = circle_kernel(args.bias, args.inputs)
     if not ker.family:
         require(len(density.breakpoints) == 1, "the Gaussian-bias kernel is supported for the "
@@ -85,30 +86,40 @@ def _circle(args) -> int:
         print(f"lambda_{k} = {v}")
     cert = payload.get("certificate")
     if cert:
+        agree = (cert["agreement_rel"] if cert["agreement_rel"] != "0" else
+                 f"all {cert['agreement_digits'] - 5} printed digits")
         print(f"# certificate: degrees {cert['previous_degree']} and {cert['degree']} agree to "
-              f"{cert['agreement_rel']} (relative); Ritz values increase: {cert['ritz_monotone']}; "
+              f"{agree} (relative); Ritz values increase: {cert['ritz_monotone']}; "
               f"0 <= lambda_i - theta_i <= {cert['trace_defect']} (trace k(0) = "
               f"{cert['trace_closed_form']})")
     return 0
 
 
 def _sphere(args) -> int:
-    from specbias.derive.sphere.funk_hecke import fit_decay, sphere_spectrum
-    from specbias.errors import require
+    from specbias.errors import InvalidArgument, require
 
+    # cheap checks before SymPy loads (the library repeats them)
+    require(2 <= args.dim <= 64, f"dimension d = {args.dim} is out of range: use 2..64")
+    if args.activation not in ACTIVATIONS and not args.activation.startswith("formula:"):
+        raise InvalidArgument(f"activation {args.activation!r} is unknown: use one of "
+                              f"{', '.join(ACTIVATIONS)} or formula:EXPR (e.g. formula:tanh(2*t))")
     require(args.dps <= 60, f"dps {args.dps} is too large for a sphere spectrum: use 5..60")
+    from specbias.derive.sphere.funk_hecke import fit_decay, sphere_spectrum
     with progress_bar(None, "Funk-Hecke"):
         spec = sphere_spectrum(args.dim, args.depth, args.activation, args.kernel, args.count,
                                args.dps, args.weight_var, args.bias_var)
     out = dict(spec.to_spectrum().to_json())
-    fit = None
-    if args.count >= 12:
-        try:
-            fit = fit_decay(spec.mp_values, args.count // 2, args.count - 1)
-            out["decay_fit"] = {"exponent": fit.exponent, "stderr": fit.stderr,
-                                "degrees": [fit.l_lo, fit.l_hi]}
-        except ValueError:
-            fit = None
+    fits = {}
+    if args.count >= 24:   # even and odd degrees apart: their lower-order terms differ
+        for parity, name in ((0, "even"), (1, "odd")):
+            lo = args.count // 2 + (args.count // 2 + parity) % 2
+            try:
+                f = fit_decay(spec.mp_values, lo, args.count - 1, 2)
+            except ValueError:   # e.g. the vanishing odd degrees of a bias-free ReLU NTK
+                continue
+            fits[name] = f
+            out.setdefault("decay_fit", {})[name] = {"exponent": f.exponent, "stderr": f.stderr,
+                                                     "degrees": [f.l_lo, f.l_hi]}
     if args.json:
         print_json(out)
         return 0
@@ -116,7 +127,7 @@ def _sphere(args) -> int:
     print(f"# method: {out['method']}; {spec.digits} digits")
     for l, (v, m) in enumerate(zip(spec.values, spec.multiplicities)):
         print(f"mu_{l} = {v}   (multiplicity {m})")
-    if fit is not None:
-        print(f"# decay: mu_l ~ l^(-s), s = {fit.exponent:.2f} +- {fit.stderr:.2f} "
-              f"(degrees {fit.l_lo}..{fit.l_hi})")
+    for name, f in fits.items():
+        print(f"# decay on {name} degrees {f.l_lo}..{f.l_hi}: mu_l ~ l^(-s), "
+              f"s = {f.exponent:.3f} +- {f.stderr:.3f}")
     return 0

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from specbias.derive.ntk.kernels import two_layer_kernel
+from specbias.derive.ntk.two_layer import two_layer_kernel
 from specbias.derive.sphere.density import PiecewiseDensity
 from specbias.errors import InvalidArgument, require
 from specbias.verify.models import TwoLayer, check_dtype, resolve_device
@@ -218,6 +218,44 @@ def power_fit(x, y) -> tuple[float, float]:
     return float(coef[1]), float(math.sqrt(cov[1, 1]))
 
 
-__all__ = ["KernelDynamics", "PROFILES", "TrainingTimes", "basri_gram", "check_profile",
-           "circle_experiment", "circle_points", "kernel_time", "power_fit", "sample_circle",
+__all__ = ["KernelDynamics", "PROFILES", "PROFILE_SIZES", "TrainingTimes", "basri_gram", "check_profile",
+           "circle_experiment", "circle_points", "kernel_time", "power_fit", "run_profile", "sample_circle",
            "sample_hemispheres", "sectoral_harmonic", "sphere_experiment", "train_times"]
+
+
+#: Sizes of the experiments: ``quick`` for CI, ``full`` near the paper's scale (Basri et al.
+#: train on a few thousand points; the network part wants a GPU at this size).
+PROFILE_SIZES = {
+    "quick": {"n": 300, "seeds": 2, "kappas": [2, 3, 4, 5, 6], "width": 1000, "net_n": 150,
+              "max_steps": 5000},
+    "full": {"n": 2000, "seeds": 5, "kappas": [2, 3, 4, 5, 6, 7, 8], "width": 10000,
+             "net_n": 2000, "max_steps": 100000},
+}
+
+
+def run_profile(experiment: str, profile: str = "quick", network: bool = False,
+                device: str | None = "cpu", seed: int = 0, progress=None) -> dict:
+    """B9 (``"sphere"``: density ratios 1, 2, 3, 4) or B7 (``"circle"``: two-piece densities
+    with weights 1:1, 1:2, 1:4, 1:8) at the sizes of ``profile``; times of the kernel regime and,
+    with ``network``, of trained networks (on ``device``). Returns the raw times per seed."""
+    sizes = PROFILE_SIZES[check_profile(profile)]
+    if experiment not in ("sphere", "circle"):
+        raise InvalidArgument(f"experiment {experiment!r} is unknown: use sphere or circle")
+    out = {"profile": profile, "sizes": sizes, "runs": {}}
+    for r in (1, 2, 3, 4) if experiment == "sphere" else (1, 2, 4, 8):
+        per_seed = []
+        for s in range(sizes["seeds"]):
+            kw = dict(width=sizes["width"] if network else 0, max_steps=sizes["max_steps"],
+                      device=device)
+            if experiment == "sphere":
+                per_seed.append(sphere_experiment(r, sizes["kappas"], sizes["n"], 0.05,
+                                                  seed + 101 * s + r, **kw))
+            else:
+                dens = PiecewiseDensity.from_pi_fractions([0, 1], [1, r])
+                kappas = [2 * k + 1 for k in range(len(sizes["kappas"]))]
+                per_seed.append(circle_experiment(dens, kappas, sizes["n"], 0.05,
+                                                  seed + 17 * s + r, **kw))
+            if progress is not None:
+                progress()
+        out["runs"][r] = per_seed
+    return out

@@ -20,6 +20,8 @@ grid of ``test_points`` points (evaluation in float64 from the fitted coefficien
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import sympy
 
@@ -27,17 +29,33 @@ from specbias.support.formula import check_finite_on, parse_formula
 from specbias.derive.matrix.knots import knots as make_knots
 from specbias.support.params import check_count
 from specbias.errors import InvalidArgument, require
+from specbias.verify.options import (LSTSQ_BASES, LSTSQ_DTYPES, LSTSQ_KNOTS, LSTSQ_SOLVERS,
+                                     MAX_LSTSQ_N, MAX_LSTSQ_SAMPLES, check_design_size,
+                                     default_samples)
 
-BASES = ("relu", "hat")
-KNOT_RULES = ("uniform", "adaptive")
-SOLVERS = ("lstsq", "normal")
-DTYPES = ("float32", "float64")
+BASES, KNOT_RULES, SOLVERS, DTYPES = LSTSQ_BASES, LSTSQ_KNOTS, LSTSQ_SOLVERS, LSTSQ_DTYPES
 
 
 def target_function(text: str):
     """The parsed target as a NumPy function (whitelist parser, checked finite on [-1, 1])."""
     expr = check_finite_on(parse_formula(text), "x", (-1, 1), text=text)
     return sympy.lambdify(sympy.Symbol("x", real=True), expr, modules="numpy")
+
+
+def target_values(f, x: np.ndarray, text: str, dtype: str) -> np.ndarray:
+    """f on the points x in float64, refused when it overflows or when its size would
+    overflow the fit's sums of squares in ``dtype`` (beyond sqrt(max float) / 10^4)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = np.broadcast_to(np.asarray(f(x), dtype=np.float64), x.shape).copy()
+    limit = float(np.sqrt(np.finfo(dtype).max)) / 1e4
+    bad = ~np.isfinite(y)
+    if bad.any():
+        raise InvalidArgument(f"target {text!r} overflows float64 on [-1, 1] (at x = "
+                              f"{x[bad][0]:.6g}): divide it by a constant or shrink its argument")
+    peak = float(np.max(np.abs(y)))
+    require(peak <= limit, f"target {text!r} reaches {peak:.3g} on [-1, 1], beyond {limit:.1g} "
+                           f"where the {dtype} sums of squares overflow: divide it by a constant")
+    return y
 
 
 def design(x: np.ndarray, b: np.ndarray, basis: str) -> np.ndarray:
@@ -76,22 +94,24 @@ def fit(target: str, n: int, basis: str = "relu", knots: str = "uniform", dtype:
         element_samples: bool = True) -> dict:
     """Fit, and measure MAX and MSE on the test grid; ``noise`` adds N(0, noise^2) to the
     samples (seeded); ``biases`` overrides the number of knots (over-parametrization)."""
-    n = check_count(n, 20_000, "n")
-    require(basis in BASES, f"basis {basis!r} is unknown: use relu or hat")
-    require(knots in KNOT_RULES, f"knots {knots!r} is unknown here: use uniform or adaptive")
-    require(dtype in DTYPES, f"dtype {dtype!r} is unknown: use float32 or float64")
-    require(solver in SOLVERS, f"solver {solver!r} is unknown: use lstsq or normal")
-    require(noise >= 0, f"noise {noise} must be non-negative")
+    n = check_count(n, MAX_LSTSQ_N, "n")
+    require(basis in BASES, f"basis {basis!r} is unknown: use one of {', '.join(BASES)}")
+    require(knots in KNOT_RULES, f"knots {knots!r} is unknown here: use one of {', '.join(KNOT_RULES)}")
+    require(dtype in DTYPES, f"dtype {dtype!r} is unknown: use one of {', '.join(DTYPES)}")
+    require(solver in SOLVERS, f"solver {solver!r} is unknown: use one of {', '.join(SOLVERS)}")
+    require(isinstance(noise, (int, float)) and math.isfinite(noise) and noise >= 0,
+            f"noise {noise!r} must be a finite number >= 0")
+    nb = check_count(biases, MAX_LSTSQ_N, "biases") if biases is not None else n
+    m = check_count(samples if samples is not None else default_samples(n), MAX_LSTSQ_SAMPLES,
+                    "samples")
+    check_design_size(nb, m, element_samples)
     f = target_function(target)
-    nb = check_count(biases, 50_000, "biases") if biases is not None else n
     kn = make_knots("uniform" if knots == "uniform" else f"adaptive:{target}", nb, 20)
     b = kn.floats()
-    m = samples if samples is not None else max(10 * n, 2000)
-    m = check_count(m, 200_000, "samples")
     x = -1 + (2 * np.arange(m) + 1) / m
     if element_samples:
         x = np.sort(np.concatenate([x, element_points(b)]))
-    y = np.broadcast_to(np.asarray(f(x), dtype=np.float64), x.shape).copy()
+    y = target_values(f, x, target, dtype)
     if noise:
         y = y + np.random.default_rng(seed).normal(0.0, noise, x.size)
     a = design(x, b, basis)
@@ -100,8 +120,10 @@ def fit(target: str, n: int, basis: str = "relu", knots: str = "uniform", dtype:
     ft = np.broadcast_to(np.asarray(f(xt), dtype=np.float64), xt.shape)
     err = design(xt, b, basis) @ coef - ft
     if not np.all(np.isfinite(err)):
-        raise InvalidArgument(f"the {solver} solve failed in {dtype} (singular matrix): use "
-                              "--solver lstsq")
+        fix = ("use the solver lstsq (SVD)" if solver == "normal" else
+               "use the dtype float64" if dtype == "float32" else "use fewer knots")
+        raise InvalidArgument(f"the {solver} solve in {dtype} gave no finite fit (singular "
+                              f"matrix in this precision): {fix}")
     return {"target": target, "n": n, "biases": nb, "basis": basis, "knots": knots, "dtype": dtype,
             "solver": solver, "samples": int(x.size), "test_points": test_points, "noise": noise,
             "seed": seed, "MAX": float(np.max(np.abs(err))), "MSE": float(np.mean(err**2)),

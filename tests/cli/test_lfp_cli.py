@@ -22,8 +22,8 @@ def test_derive_lfp_json_and_markdown(capsys):
     (["derive", "lfp", "--activation", "sigmoid"], "invalid choice: 'sigmoid'"),
     (["derive", "lfp", "--dim", "2", "--activation", "tanh"], "covers relu"),
     (["verify", "lfp", "--regime", "quadratic"], "invalid choice: 'quadratic'"),
-    (["verify", "lfp", "--regime", "cubic", "--width", "0"], "--width 0"),
-    (["verify", "lfp", "--regime", "cubic", "--points", "2"], "--points 2"),
+    (["verify", "lfp", "--regime", "cubic", "--width", "0"], "width 0 is out of range"),
+    (["verify", "lfp", "--regime", "cubic", "--points", "2"], "points 2 is out of range"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, fragment, capsys):
     assert main(argv) == 2

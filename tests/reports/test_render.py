@@ -78,7 +78,8 @@ def test_hostile_audit_json_is_refused_and_writes_nothing(tmp_path, capsys):
         assert main(["report", "--from", str(src), "--out", str(out)]) == 2, name
         err = capsys.readouterr().err
         assert err.startswith("specbias: error:") and err.count("\n") == 1, (name, err)
-        assert set(tmp_path.rglob("*")) == before, f"{name}: files were written"
+        new = set(tmp_path.rglob("*")) - before  # the CLI may create --out (checked writable)
+        assert not [p for p in new if not p.is_dir()], f"{name}: wrote {new}"
 
 
 def test_html_and_tex_in_untrusted_prose_is_inert(tmp_path):

@@ -17,7 +17,7 @@ import functools
 import numpy as np
 import sympy
 
-from specbias.derive.ntk.kernels import two_layer_kernel
+from specbias.derive.ntk.two_layer import two_layer_kernel
 from specbias.errors import require
 from specbias.records import Derivation
 

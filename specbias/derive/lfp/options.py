@@ -8,9 +8,9 @@ command line and the library cannot drift apart.
 ACTIVATIONS = ("relu", "tanh")
 #: Initializations of the LFP network by the spline they lead to (claim L4).
 REGIMES = ("cubic", "linear")
-#: Devices the experiments run on.
-DEVICES = ("cpu", "cuda", "auto")
 #: Largest input dimension of the symbolic d-dimensional report.
 MAX_DIM = 64
-#: Largest width of ``verify lfp`` (memory of the NTKs on the evaluation grid: about 400 * width * 3 doubles).
-MAX_WIDTH = 1 << 20
+#: Largest width of ``verify lfp`` (the NTK on its 401-point grid holds 401 x 6 x width doubles: 2 GB at 2^17).
+MAX_WIDTH = 1 << 17
+#: Most training points of ``verify lfp``'s rate experiment.
+MAX_POINTS = 256

@@ -85,9 +85,7 @@ def hermite_coefficients(sigma, q, count: int, step, zmax) -> list:
     the normalized Hermite functions h_n = He_n √φ/√(n!) (|h_n| ≤ 1; recurrence
     h_(n+1) = (z h_n − √n h_(n−1))/√(n+1)), in gmpy2 at the current mpmath precision."""
     import gmpy2
-    ctx = gmpy2.get_context().copy()
-    ctx.precision = mpmath.mp.prec + 20
-    with gmpy2.local_context(ctx):
+    with gmpy2.context(gmpy2.get_context(), precision=mpmath.mp.prec + 20):
         mpfr = lambda v: gmpy2.mpfr(mpmath.nstr(v, mpmath.mp.dps + 8))  # noqa: E731
         m = int(mpmath.ceil(zmax / step))
         sq = mpmath.sqrt(q)

@@ -211,8 +211,9 @@ def sphere_spectrum(d: int, depth: int = 1, activation: str = "relu", kernel: st
 
 @dataclass(frozen=True)
 class DecayFit:
-    """μ_l ≈ C l^(−exponent) on degrees [l_lo, l_hi] (least squares of log μ on log l with the
-    correction term a/l²; ``stderr`` from the residuals), and the local slopes."""
+    """μ_l ≈ C l^(−exponent) (1 + a/l + b/l²) on degrees [l_lo, l_hi]: least squares of log μ
+    on log l, 1/l and 1/l². ``stderr`` combines the residuals' standard error with the model
+    error, the change of the exponent when the 1/l² term is dropped. ``local``: local slopes."""
 
     exponent: float
     stderr: float
@@ -221,19 +222,26 @@ class DecayFit:
     local: list
 
 
+def _fit_exponent(L, Y, ls, terms: int) -> tuple[float, float]:
+    cols = [np.ones_like(L), -L] + [1.0 / ls ** k for k in range(1, terms + 1)]
+    X = np.column_stack(cols)
+    coef, *_ = np.linalg.lstsq(X, Y, rcond=None)
+    res = Y - X @ coef
+    cov = np.linalg.pinv(X.T @ X) * float(res @ res) / max(1, len(ls) - X.shape[1])
+    return float(coef[1]), float(math.sqrt(max(cov[1, 1], 0.0)))
+
+
 def fit_decay(values, l_lo: int, l_hi: int, step: int = 1) -> DecayFit:
     """Fit the decay exponent of the nonzero μ_l for l in [l_lo, l_hi] (every ``step``-th)."""
     ls = [l for l in range(l_lo, l_hi + 1, step) if l < len(values) and values[l] > 0]
-    require(len(ls) >= 4, f"too few nonzero eigenvalues in degrees {l_lo}..{l_hi} to fit a rate")
-    L = np.log(np.array(ls, dtype=float))
+    require(len(ls) >= 6, f"too few nonzero eigenvalues in degrees {l_lo}..{l_hi} to fit a rate")
+    la = np.array(ls, dtype=float)
+    L = np.log(la)
     Y = np.array([float(mpmath.log(values[l])) for l in ls])
-    X = np.column_stack([np.ones_like(L), -L, 1.0 / np.array(ls, dtype=float) ** 2])
-    coef, *_ = np.linalg.lstsq(X, Y, rcond=None)
-    res = Y - X @ coef
-    dof = max(1, len(ls) - 3)
-    cov = np.linalg.pinv(X.T @ X) * float(res @ res) / dof
+    s2, se2 = _fit_exponent(L, Y, la, 2)
+    s1, _ = _fit_exponent(L, Y, la, 1)
     local = [float(-(Y[i + 1] - Y[i]) / (L[i + 1] - L[i])) for i in range(len(ls) - 1)]
-    return DecayFit(float(coef[1]), float(math.sqrt(max(cov[1, 1], 0.0))), ls[0], ls[-1], local)
+    return DecayFit(s2, float(math.hypot(se2, s2 - s1)), ls[0], ls[-1], local)
 
 
 __all__ = ["DecayFit", "KERNELS", "SphereSpectrum", "check_dimension", "fit_decay",

@@ -29,238 +29,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import mpmath
 import numpy as np
 
+from specbias.derive.sphere.assembly import MAX_PANEL, Panel, assemble, make_panels
 from specbias.derive.sphere.circle import DEFAULT_CONVENTION, circle_kernel
 from specbias.derive.sphere.density import PiecewiseDensity
 from specbias.derive.sphere.refine import refine_top, to_numpy
 from specbias.errors import InvalidArgument, require
 from specbias.records import Spectrum, fingerprint
 from specbias.support.params import check_count, check_dps
-
-#: Longest panel (radians): long arcs are cut so that a fixed degree resolves them.
-MAX_PANEL = math.pi / 3
-#: (c₀, c₁) of the factor c₀ + c₁δ on the four regions of δ = x − z ∈ (−2π, 2π):
-#: π − |δ| on [−π, π] and |δ| − π beyond (the periodic continuation of π − |δ|).
-REGIONS = {(0, 1): (1, -1), (-1, 0): (1, 1), (1, 2): (-1, 1), (-2, -1): (-1, -1)}
-
-
-def _arb(x):
-    from flint import arb
-    return arb(x) if not isinstance(x, mpmath.mpf) else arb(mpmath.nstr(x, mpmath.mp.dps + 5))
-
-
-@dataclass(frozen=True)
-class Panel:
-    """A panel [a, b] of the circle on which p = ``p`` (radians, mpf), from density piece
-    ``piece``."""
-
-    a: object
-    b: object
-    p: object
-    piece: int
-
-
-def make_panels(density: PiecewiseDensity, max_length: float = MAX_PANEL) -> list[Panel]:
-    """Panels covering [c, c + 2π), split at the breakpoints and their antipodes, each at most
-    ``max_length`` long, and the set of cuts invariant under x ↦ x + π."""
-    two_pi, pi = 2 * mpmath.pi, mpmath.pi
-    bps = density.breakpoints_mp()
-    cuts = sorted({float(mpmath.fmod(b, pi)) for b in bps})
-    mp_cuts = []
-    for c in cuts:  # exact mpf values of the cuts mod π
-        mp_cuts.append(min((mpmath.fmod(b, pi) for b in bps),
-                           key=lambda v: abs(float(v) - c)))
-    start = mp_cuts[0]
-    half = []
-    ends = mp_cuts[1:] + [start + pi]
-    for a, b in zip(mp_cuts, ends):
-        m = max(1, math.ceil(float(b - a) / max_length - 1e-12))
-        half += [(a + (b - a) * j / m, a + (b - a) * (j + 1) / m) for j in range(m)]
-    spans = half + [(a + pi, b + pi) for a, b in half]
-    pieces = density.pieces()
-    out = []
-    for a, b in spans:
-        mid = (a + b) / 2
-        j = _piece_index(pieces, mid, two_pi)
-        out.append(Panel(a, b, pieces[j][2], j))
-    return out
-
-
-def _piece_index(pieces, x, two_pi) -> int:
-    for j, (s, e, _) in enumerate(pieces):
-        y = s + mpmath.fmod(x - s, two_pi) if x >= s else s + mpmath.fmod(x - s + 4 * two_pi, two_pi)
-        if s <= y < e:
-            return j
-    raise ArithmeticError(f"no density piece contains {x}")
-
-
-@lru_cache(maxsize=None)
-def _gauss(nq: int, prec: int):
-    """Gauss–Legendre nodes and weights on [−1, 1] (arb, FLINT's certified roots)."""
-    from flint import arb
-    pts = [arb.legendre_p_root(nq, k, weight=True) for k in range(nq)]
-    return [p[0] for p in pts], [p[1] for p in pts]
-
-
-def _legendre(t, n: int) -> list:
-    """[P_0(t), ..., P_(n−1)(t)] by Bonnet's recurrence."""
-    out = [t * 0 + 1, t]
-    for m in range(1, n - 1):
-        out.append(((2 * m + 1) * t * out[m] - m * out[m - 1]) / (m + 1))
-    return out[:n]
-
-
-@lru_cache(maxsize=None)
-def _integration_matrix(nq: int, prec: int):
-    """Q with (Q g)_q = ∫_{−1}^{t_q} (interpolant of g at the Gauss nodes) dt (arb_mat)."""
-    from flint import arb_mat
-    t, w = _gauss(nq, prec)
-    P = [_legendre(tq, nq + 1) for tq in t]  # P[q][m]
-    # ∫_{−1}^{t} P_m = (P_{m+1}(t) − P_{m−1}(t))/(2m+1), m ≥ 1; = t + 1 for m = 0.
-    intP = [[t[q] + 1] + [(P[q][m + 1] - P[q][m - 1]) / (2 * m + 1) for m in range(1, nq)]
-            for q in range(nq)]
-    left = arb_mat(intP)
-    right = arb_mat([[P[q][m] * w[q] * (2 * m + 1) / 2 for q in range(nq)] for m in range(nq)])
-    return left * right
-
-
-def _region_matrix(c0, c1, scale):
-    """C with k = U(x)ᵀ C V(z) on a region, U = V = (1, y, cos y, y cos y, sin y, y sin y)."""
-    C = [[0] * 6 for _ in range(6)]
-    for i, j in ((0, 0), (2, 2), (4, 4)):
-        C[i][j] = c0
-    for i, j in ((1, 0), (3, 2), (5, 4)):
-        C[i][j] = c1
-    for i, j in ((0, 1), (2, 3), (4, 5)):
-        C[i][j] = -c1
-    return [[scale * v for v in row] for row in C]
-
-
-def _region(lo, hi) -> tuple[int, int]:
-    """The region (in units of π) that contains the open interval (lo, hi) of δ/π."""
-    for key in REGIONS:
-        if key[0] - 1e-9 <= lo and hi <= key[1] + 1e-9:
-            return key
-    raise ArithmeticError(f"δ range ({lo}, {hi})·π crosses a kink")
-
-
-class _PanelData:
-    """Per-panel quantities at the Gauss nodes (arb)."""
-
-    def __init__(self, panel: Panel, n: int, nq: int, prec: int):
-        from flint import arb, arb_mat
-        t, w = _gauss(nq, prec)
-        a, b, p = _arb(panel.a), _arb(panel.b), _arb(panel.p)
-        half, mid = (b - a) / 2, (a + b) / 2
-        self.half, self.mid, self.p = half, mid, p
-        self.x = [mid + half * tq for tq in t]
-        self.wp = [half * wq * p for wq in w]                     # weights of ∫ · p dx
-        norm = [((2 * i + 1) / (2 * half * p)).sqrt() for i in range(n)]
-        self.phi = [[P * norm[i] for i, P in enumerate(_legendre(tq, n))] for tq in t]
-        self.phi_mat = arb_mat(self.phi)
-        self.U = [[arb(1), x, x.cos(), x * x.cos(), x.sin(), x * x.sin()] for x in self.x]
-        # Pr[s] = ∫ φ_i u_s p dx  (n,) for each s: the separable integrals.
-        self.proj = arb_mat([[sum((self.wp[q] * self.phi[q][i] * self.U[q][s]
-                                   for q in range(nq)), arb(0)) for s in range(6)]
-                             for i in range(n)])
-        self.n, self.nq = n, nq
-
-
-def _shifted_functions(data: _PanelData, shift) -> list:
-    """u_s at the nodes of a panel moved by −shift (the partner panel of a kinked block)."""
-    from flint import arb
-    out = []
-    for x in data.x:
-        y = x - shift
-        out.append([arb(1), y, y.cos(), y * y.cos(), y.sin(), y * y.sin()])
-    return out
-
-
-def _diag_mat(values):
-    from flint import arb_mat
-    D = arb_mat(len(values), len(values))
-    for i, v in enumerate(values):
-        D[i, i] = v
-    return D
-
-
-def _kinked_block(I: _PanelData, J: _PanelData, shift, Cp, Cm, prec):
-    """A_IJ when x − z = shift on the diagonal (J = I − shift); C⁺ above (x − z > shift)."""
-    from flint import arb_mat
-    nq, n = I.nq, I.n
-    Q = _integration_matrix(nq, prec) * J.half          # ∫_{a_J}^{z_q} on J (z_q = x_q − shift)
-    W = arb_mat([[J.wp[qq] / J.p for qq in range(nq)] for _ in range(nq)])  # full-panel rule
-    F = [_diag_mat([J.U[q][s] * J.p for q in range(nq)]) * J.phi_mat for s in range(6)]
-    lower = [Q * F[s] for s in range(6)]                  # ∫_{a_J}^{x−shift} (z < x − shift)
-    upper = [W * F[s] - lower[s] for s in range(6)]       # ∫_{x−shift}^{b_J}
-    out = arb_mat(n, n)
-    for s in range(6):
-        M = arb_mat(nq, n)
-        for s2 in range(6):
-            if Cp[s][s2] != 0:
-                M = M + lower[s2] * Cp[s][s2]
-            if Cm[s][s2] != 0:
-                M = M + upper[s2] * Cm[s][s2]
-        Y = I.phi_mat.transpose() * _diag_mat([I.wp[q] * I.U[q][s] for q in range(nq)])
-        out = out + Y * M
-    return out
-
-
-def assemble(density: PiecewiseDensity, n: int, nq: int, dps: int,
-             convention=DEFAULT_CONVENTION, max_length: float = MAX_PANEL):
-    """The Galerkin matrix A (arb_mat, N = panels × n) and the panels."""
-    from flint import arb, arb_mat, ctx
-    ker = circle_kernel(*convention)
-    require(ker.family, f"the {ker.label} kernel is not of the form c·(1 + cos δ)(π − |δ|): "
-                        "non-uniform spectra need the bias-at-zero conventions")
-    prec = int(dps * 3.33) + 64
-    old = ctx.prec
-    ctx.prec = prec
-    try:
-        with mpmath.workdps(dps + 20):
-            panels = make_panels(density, max_length)
-            pi = arb.pi()
-            scale = arb(mpmath.nstr(mpmath.mpf(str(ker.scale.evalf(dps + 20))), dps + 20))
-            Cs = {key: _region_matrix(c0 * pi, arb(c1), scale) for key, (c0, c1) in REGIONS.items()}
-            data = [_PanelData(P, n, nq, prec) for P in panels]
-            m = len(panels)
-            blocks = {}
-            for i in range(m):
-                for j in range(i, m):
-                    blocks[i, j] = _block(panels, data, i, j, Cs, prec)
-            A = arb_mat(m * n, m * n)
-            for (i, j), B in blocks.items():
-                for r in range(n):
-                    for c in range(n):
-                        A[i * n + r, j * n + c] = B[r, c]
-                        A[j * n + c, i * n + r] = B[r, c]
-    finally:
-        ctx.prec = old
-    # Ball radii overestimate the rounding of the assembly (products of Legendre recurrences);
-    # FLINT would round products to them. Keep the midpoints: accuracy is checked by convergence.
-    return A.mid(), panels
-
-
-def _block(panels, data, i, j, Cs, prec):
-    I, J = panels[i], panels[j]
-    lo = float((I.a - J.b) / mpmath.pi)
-    hi = float((I.b - J.a) / mpmath.pi)
-    for kink in (0, 1, -1):
-        shift = kink * mpmath.pi
-        if abs(float(I.a - J.a - shift)) < 1e-9 and lo < kink < hi:
-            above = _region(kink, hi) if kink != 1 else (1, 2)
-            below = _region(lo, kink) if kink != -1 else (-2, -1)
-            from flint import arb
-            sh = arb.pi() * kink
-            return _kinked_block(data[i], data[j], sh, Cs[above], Cs[below], prec)
-    C = Cs[_region(lo, hi)]
-    from flint import arb_mat
-    return data[i].proj * arb_mat(C) * data[j].proj.transpose()
-
 
 @dataclass
 class CircleSpectrum:
@@ -306,7 +85,8 @@ class CircleSpectrum:
 
     def panel_derivative(self, index: int, panel: int, order: int, t: float) -> float:
         """d^order f/dx^order of the index-th eigenfunction on ``panel`` at local t ∈ [−1, 1]
-        (t = ±1: the one-sided value at the panel's ends)."""
+        (t = ±1: the one-sided value at the panel's ends); ``panel`` is taken mod the count."""
+        panel %= len(self.panels)
         P = self.panels[panel]
         a, b, p = float(P.a), float(P.b), float(P.p)
         n = self.degree
@@ -322,7 +102,7 @@ def _default_degree(density: PiecewiseDensity, count: int, dps: int, max_length:
         z = float(density.psi_total()) / (2 * math.pi)
         pmax = float(density.max_density())
     omega = (count // 2 + 1) * math.sqrt(pmax) / z
-    return int(math.ceil(omega * max_length / 2 * 1.35 + 0.6 * dps + 4))
+    return int(math.ceil(omega * max_length / 2 * 1.4 + 0.6 * dps + 4))
 
 
 def circle_spectrum(density: PiecewiseDensity, count: int = 20, dps: int = 20,
