@@ -12,6 +12,7 @@ import numpy as np
 from scipy.stats import spearmanr
 
 from specbias.claims import AuditContext, Claim, audits, check
+from specbias.claims.lfp import sizes_note, small_sizes
 from specbias.derive.lfp import features
 from specbias.derive.ntk.kernels import kernels
 from specbias.numbers import Approx, num
@@ -141,11 +142,12 @@ def training_speed(p: float, width: int, seed: int, device: str = "cpu") -> Evid
 def audit_p3(claim: Claim, ctx: AuditContext) -> Verdict:
     """P3: stationarity of Fourier-feature NTKs and their spectrum against p and sigma."""
     ctx.note("P3: stationarity and spectra")
-    sigmas = (1.0, 4.0, 16.0) if ctx.quick else (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+    small = small_sizes(ctx)
+    sigmas = (1.0, 4.0, 16.0) if small else (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
     evidence = [stationarity_symbolic(), stationarity_numeric(ctx.seed + 31), spectrum_versus_p(),
-                spectrum_versus_sigma(sigmas, ctx.seed + 32, 256 if ctx.quick else 512)]
+                spectrum_versus_sigma(sigmas, ctx.seed + 32, 256 if small else 512)]
     ctx.note("P3: training")
-    evidence.append(training_speed(1.0, 256 if ctx.quick else 1024, ctx.seed + 33, "cpu" if ctx.quick else "auto"))
+    evidence.append(training_speed(1.0, 256 if small else 1024, ctx.seed + 33, "cpu" if small else "auto"))
     return Verdict(
         claim.id, claim.statement, evidence,
         summary=("The features turn every input of the NTK into a function of $v - v'$, so the NTK is "
@@ -156,5 +158,5 @@ def audit_p3(claim: Claim, ctx: AuditContext) -> Verdict:
         refinement=("Each frequency $k$ of the training residual decays like $(1 - \\eta\\lambda_k/N)^t$ with "
                     "the circulant eigenvalues $\\lambda_k$ of the NTK Gram matrix (uniform points, integer "
                     "frequencies), up to the finite-width change of the NTK."),
-        reason="One dimension; the MLP is three hidden ReLU layers in the NTK parametrization.",
+        reason="One dimension; the MLP is three hidden ReLU layers in the NTK parametrization." + sizes_note(ctx),
         measured={"Spearman correlation of times and eigenvalues": Approx(evidence[4].data["spearman"], 3)})

@@ -15,6 +15,7 @@ import numpy as np
 import sympy
 
 from specbias.claims import AuditContext, Claim, audits, check
+from specbias.claims.lfp import sizes_note, small_sizes
 from specbias.derive.lfp import fpnorm, variational
 from specbias.derive.lfp.multiplier import relu_kernel_numeric
 from specbias.notation import inline, tex
@@ -196,10 +197,11 @@ def audit_l4(claim: Claim, ctx: AuditContext) -> Verdict:
     ctx.note("L4: derivation")
     evidence = [spline_limits_derived(ctx.seed + 41), wide_l_limit(ctx.seed + 42)]
     # the linear regime's NTK has heavy-tailed terms (w^2 r^2): it needs more width for the same noise
-    widths, n = ({"cubic": 1024, "linear": 4096} if ctx.quick else {"cubic": 8192, "linear": 16384}), \
-        (6 if ctx.quick else 8)
+    small = small_sizes(ctx)
+    widths, n = ({"cubic": 1024, "linear": 4096} if small else {"cubic": 8192, "linear": 16384}), \
+        (6 if small else 8)
     ctx.note("L4: training to interpolation")
-    device = "cpu" if ctx.quick else "auto"       # the full profile on CUDA when present
+    device = "cpu" if small else "auto"       # the full profile on CUDA when present
     runs = {regime: interpolant_run(regime, widths[regime], ctx.seed + 43, n=n, device=device) for regime in REGIMES}
     evidence += [trained_splines(runs), lecture_conditions(runs), crossover_conditions(runs)]
     ratio = sympy.simplify(variational.crossover_ratio())
@@ -220,7 +222,7 @@ def audit_l4(claim: Claim, ctx: AuditContext) -> Verdict:
                     "beyond the outer knots. The lecture's two cases are swapped."),
         reason=(f"Trained at widths {widths['cubic']} (cubic) and {widths['linear']} (linear) on {n} points; "
                 "the spline limits need $l$ spread wide relative to "
-                "the data (evidence 2 shows the approach)."),
+                "the data (evidence 2 shows the approach)." + sizes_note(ctx)),
         measured={f"distance of the {r} network to its spline": Approx(_rms(
             runs[r].network, (variational.natural_cubic_spline if r == "cubic" else variational.linear_spline)(
                 runs[r].x, runs[r].y, runs[r].grid))) for r in runs})
@@ -327,8 +329,9 @@ def fp_bound_derived(ks, ns, delta: float) -> Evidence:
 @audits("L5")
 def audit_l5(claim: Claim, ctx: AuditContext) -> Verdict:
     """L5: the FP-norm bound, derived and evaluated for concrete targets."""
-    ks, ns = ((1, 4), (16, 128)) if ctx.quick else ((1, 2, 4, 8), (16, 64, 256, 512))
-    draws, delta = (5 if ctx.quick else 20), 0.05
+    small = small_sizes(ctx)
+    ks, ns = ((1, 4), (16, 128)) if small else ((1, 2, 4, 8), (16, 64, 256, 512))
+    draws, delta = (5 if small else 20), 0.05
     ctx.note("L5: kernel and bound")
     evidence = [fp_kernel_checked(), fp_bound_holds(ks, ns, draws, delta, ctx.seed + 51),
                 fp_bound_derived(ks, ns, delta)]
@@ -341,5 +344,5 @@ def audit_l5(claim: Claim, ctx: AuditContext) -> Verdict:
         refinement=f"$L(h_n) \\le {tex(textbook)}$ (for the loss $\\vert h - f\\vert$), no larger than the slides' bound.",
         reason=("The risk is $E_x\\vert h_n(x) - f(x)\\vert$ (the loss the bound's form fits); the slides sum "
                 "over $k \\neq 0$ and the bound needs a finite $\\gamma(0)$, taken as $\\gamma(1)$; "
-                f"{draws} draws per row."),
+                f"{draws} draws per row." + sizes_note(ctx)),
         measured={"largest measured risk over the slides' bound": Approx(evidence[1].data["worst_ratio"])})

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from specbias.claims import AuditContext, Claim, audits, check
+from specbias.claims.lfp import sizes_note, small_sizes
 from specbias.derive.lfp import kernel_flow
 from specbias.derive.lfp.multiplier import relu_kernel_numeric
 from specbias.notation import inline, tex
@@ -153,8 +154,9 @@ def risk_test_detects_bias(draws: int, width: int, seed: int) -> Evidence:
 @audits("L6")
 def audit_l6(claim: Claim, ctx: AuditContext) -> Verdict:
     """L6: the initialization decomposition, symbolically, on networks, and in expectation."""
-    widths = (512, 2048) if ctx.quick else (1024, 4096, 16384)
-    draws = 400 if ctx.quick else 4000
+    small = small_sizes(ctx)
+    widths = (512, 2048) if small else (1024, 4096, 16384)
+    draws = 400 if small else 4000
     ctx.note("L6: trained networks")
     evidence = [decomposition_symbolic(), decomposition_trained(widths, ctx.seed + 61),
                 risk_decomposition(draws, 256, ctx.seed + 62), risk_test_detects_bias(draws, 256, ctx.seed + 62)]
@@ -167,7 +169,8 @@ def audit_l6(claim: Claim, ctx: AuditContext) -> Verdict:
         refinement=("Trained networks (not only the kernel-flow limit) satisfy the decomposition up to a gap "
                     "that shrinks as the width grows (evidence 2)."),
         reason=("Trained networks: the lecture's ReLU network in the cubic regime of L4; the risk uses the "
-                "analytic NTK and initial functions of $m^{-1/2}$-normalized networks with $r, w \\sim N(0, 1)$."),
+                "analytic NTK and initial functions of $m^{-1/2}$-normalized networks with $r, w \\sim N(0, 1)$."
+                + sizes_note(ctx)),
         measured={"relative gap at the largest width": Approx(gaps[-1]),
                   "mean cross term": Measured(evidence[2].data["cross_mean"], evidence[2].data["cross_se"])})
 

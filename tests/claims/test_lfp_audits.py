@@ -80,3 +80,15 @@ def test_p3_spectrum_checks_detect_a_wrong_order(monkeypatch):
     monkeypatch.setattr(features, "deterministic_features",
                         lambda p, count=16: (real(p, count)[0], np.arange(1, count + 1, dtype=float) ** min(p, 4.0)))
     assert not ff_claims.spectrum_versus_p().passed
+
+
+def test_full_sizes_need_cuda_or_the_switch(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.delenv(lfp_claims.FULL_ON_CPU, raising=False)
+    assert lfp_claims.small_sizes(AuditContext(quick=False)) and lfp_claims.sizes_note(AuditContext(quick=False))
+    monkeypatch.setenv(lfp_claims.FULL_ON_CPU, "1")
+    assert not lfp_claims.small_sizes(AuditContext(quick=False)) and not lfp_claims.sizes_note(AuditContext())
+    assert lfp_claims.small_sizes(AuditContext(quick=True))
+    monkeypatch.delenv(lfp_claims.FULL_ON_CPU)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert not lfp_claims.small_sizes(AuditContext(quick=False))
