@@ -22,7 +22,7 @@ from specbias.errors import InvalidArgument
 COMMAND_MODULES = ("specbias.cli.derive", "specbias.cli.eigen", "specbias.cli.spectrum",
                    "specbias.cli.sphere", "specbias.cli.cutoffs", "specbias.cli.cutoffs_kernel",
                    "specbias.cli.lstsq", "specbias.cli.verify", "specbias.cli.audit",
-                   "specbias.cli.sweep", "specbias.cli.check")
+                   "specbias.cli.sweep", "specbias.cli.check", "specbias.cli.lfp")
 
 #: Exit statuses (see specbias.cli.common).
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 141
