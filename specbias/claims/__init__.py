@@ -131,14 +131,19 @@ def resolve_ids(spec: str | None) -> list[str]:
     if spec is None or spec.strip().lower() == "all":
         return list(CLAIMS)
     out: list[str] = []
-    for token in (t.strip().upper() for t in spec.split(",") if t.strip()):
-        if token in CLAIMS:
+    for typed in (t.strip() for t in spec.split(",") if t.strip()):
+        token = typed.upper()
+        if token == "ALL":
+            out.extend(CLAIMS)
+        elif token in CLAIMS:
             out.append(token)
         elif re.fullmatch(r"[A-Z]", token) and any(c.startswith(token) for c in CLAIMS):
             out.extend(c for c in CLAIMS if re.fullmatch(token + r"\d+", c))
         else:
             raise InvalidArgument(
-                f"unknown claim id {token!r}: use ids from CLAIMS.md such as Z1,B6 "
+                f"unknown claim id {typed!r}"
+                + (f" in {spec!r}" if typed != spec.strip() else "")
+                + ": use ids from CLAIMS.md such as Z1,B6 "
                 f"(known: {', '.join(CLAIMS)})")
     if not out:
         raise InvalidArgument(f"claims {spec!r} names no claim: use e.g. Z1,Z2 or all")

@@ -96,7 +96,8 @@ def _report(args) -> int:
         raise InvalidArgument(f"--from {args.source!r} cannot be read ({exc}): give the "
                               "DIR/audit.json written by 'specbias audit --out DIR'") from None
     except json.JSONDecodeError as exc:
-        raise InvalidArgument(f"--from {args.source!r} is not JSON ({exc.msg}, line {exc.lineno})") from None
+        raise InvalidArgument(f"--from {args.source!r} is not JSON ({exc.msg}, line {exc.lineno}): "
+                              "give the DIR/audit.json written by 'specbias audit --out DIR'") from None
     if not isinstance(data, dict) or not isinstance(data.get("claims"), list):
         raise InvalidArgument(f"--from {args.source!r} has no 'claims' list: use the output of "
                               "'specbias audit --json PATH'")
