@@ -22,12 +22,12 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 from specbias.claims.catalog import CLAIMS
 from specbias.errors import InvalidArgument
 from specbias.records import Verdict
+from specbias.support.files import write_atomic
 from specbias.reports.figures import check_labels, draw
 from specbias.reports.render import document, prose_md, prose_tex, verdict_md, verdict_tex
 
@@ -42,23 +42,6 @@ def _inside(out: Path, path: Path) -> Path:
     if out.resolve() not in resolved.parents:
         raise InvalidArgument(f"refusing to write {path}: it is not inside the report folder {out}")
     return path
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename (mode from the umask)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def index_md(verdicts: list[Verdict], pdf: bool) -> str:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from specbias.records import fingerprint
+from specbias.support.files import write_atomic
 
 
 def cache_dir() -> Path | None:
@@ -47,11 +47,7 @@ def store(kind: str, payload, result) -> Path | None:
     if path is None:
         return None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        with os.fdopen(fd, "w") as fh:
-            json.dump({"key": payload, "result": result}, fh, default=str)
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps({"key": payload, "result": result}, default=str))
     except OSError:  # a read-only home is no reason to fail the computation
         return None
     return path

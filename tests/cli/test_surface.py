@@ -115,7 +115,7 @@ def test_plot_written_to_exactly_the_path(tmp_path, capsys):
 
 
 def test_report_files_follow_the_umask(tmp_path):
-    from specbias.reports.audit import write_atomic
+    from specbias.support.files import write_atomic
 
     old = os.umask(0o027)
     try:

@@ -37,6 +37,7 @@ from typing import Any
 from specbias import __version__
 from specbias.errors import InvalidArgument
 from specbias.records import fingerprint
+from specbias.support.files import write_atomic
 from specbias.verify.sweep.registry import Experiment
 
 _CODE_VERSIONS: dict[tuple, str] = {}
@@ -75,19 +76,6 @@ def _plain(obj: Any) -> Any:
 def to_json_text(obj: Any) -> str:
     """Canonical JSON of a result (NumPy values as plain numbers); TypeError if not JSON-able."""
     return json.dumps(obj, default=_plain, sort_keys=True, indent=1)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a reader sees the old file, or all of the new one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def writable_folder(path: Path, what: str, option: str) -> Path:
@@ -181,5 +169,4 @@ def is_number(value: Any) -> bool:
             and math.isfinite(value))
 
 
-__all__ = ["Store", "code_version", "default_root", "is_number", "to_json_text", "writable_folder",
-           "write_atomic"]
+__all__ = ["Store", "code_version", "default_root", "is_number", "to_json_text", "writable_folder"]
