@@ -46,10 +46,11 @@ def _gram(args) -> int:
     print(f"# {spec.description}\n# method: {spec.method}; {spec.digits} digits")
     for k, v in enumerate(spec.values, start=1):
         print(f"lambda_{k} = {v}")
-    print(f"# certified (inertia counts bracket each value within relative "
-          f"{cert.get('bracket_rel_halfwidth', 'exact')}): {sum(cert['indexed'])}/{len(spec.values)}")
-    if "pivot_growth_max" in cert:
-        print(f"# pivot growth (measured): 10^{cert['growth_digits']:.1f}; the error model "
+    bracket = "exact" if cert.bracket_digits is None else f"1e-{cert.bracket_digits}"
+    print(f"# certified (inertia counts bracket each value within relative {bracket}): "
+          f"{cert.count}/{len(spec.values)}")
+    if cert.growth_digits is not None:
+        print(f"# pivot growth (measured): 10^{cert.growth_digits:.1f}; the error model "
               f"allows 10^{GUARD}")
     for k, vec in enumerate(spec.extras.get("vectors", []), start=1):
         print(f"v_{k} = [{', '.join(vec)}]")
