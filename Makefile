@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export SYMPY_GROUND_TYPES := python
 export MPLBACKEND := Agg
 
-.PHONY: env test test-slow test-all audit pdf bench bench-nt-env clean
+.PHONY: env test test-slow test-all audit pdf docs bench bench-nt-env clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -26,11 +26,23 @@ test-slow: $(BIN)/.installed
 
 test-all: test test-slow
 
-## The main job: audit every claim that has an audit, reports under reports/.
-audit: $(BIN)/.installed
-	$(BIN)/specbias audit --out reports
+## Documentation (docs/_build/html): getting started, worked examples (run as doctests), the
+## API from the docstrings, the CLI reference from the parser. Warnings are errors.
+$(BIN)/.docs-installed: $(BIN)/.installed pyproject.toml
+	$(BIN)/pip install -q -e '.[docs]'
+	touch $@
 
-## The same, and compile reports/latex/audit.pdf (needs latexmk and texlive).
+docs: $(BIN)/.docs-installed
+	rm -rf docs/_build
+	$(BIN)/python -m sphinx -b html -W --keep-going -q docs docs/_build/html
+	$(BIN)/python -m sphinx -b doctest -W --keep-going -q docs docs/_build/doctest
+
+## The main job: audit every claim that has an audit, reports under reports/ (with the PDF
+## when latexmk is installed, as the committed reports are).
+audit: $(BIN)/.installed
+	$(BIN)/specbias audit --out reports $$(command -v latexmk >/dev/null && echo --pdf)
+
+## The same, and always compile reports/latex/audit.pdf (needs latexmk and texlive).
 pdf: $(BIN)/.installed
 	$(BIN)/specbias audit --out reports --pdf
 
@@ -46,4 +58,4 @@ benchmarks/.ntvenv/bin/python:
 		"tf2jax==0.3.6" "numpy<2"
 
 clean:
-	rm -rf $(VENV) .hypothesis
+	rm -rf $(VENV) .hypothesis docs/_build

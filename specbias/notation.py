@@ -11,7 +11,8 @@ formula reads the same in every report and every figure.
 - ``Abs`` as ``\\left\\vert ... \\right\\vert`` (a bare ``|`` would split a Markdown table cell);
 - ``Heaviside`` as ``H(t)`` (SymPy's default, ``\\theta``, collides with the angle);
 - ``phi`` and ``epsilon`` as ``\\varphi`` and ``\\varepsilon`` (the slides' letters);
-- ``Symbol`` names with a trailing prime (``x'``) kept as primes.
+- ``Symbol`` names with a trailing prime (``x'``) kept as primes;
+- inverse trigonometric functions as ``\\arccos`` (the slides' letters), not ``\\operatorname{acos}``.
 
 :func:`check_math` is the other half: the LaTeX that may appear between ``$`` signs in a
 report is the LaTeX this printer emits plus the same vocabulary written by hand, nothing
@@ -34,6 +35,8 @@ _VARIANTS = {"phi": r"\varphi", "epsilon": r"\varepsilon"}
 
 class Printer(LatexPrinter):
     """SymPy's LaTeX printer with the project's conventions (see the module docstring)."""
+
+    _default_settings = {**LatexPrinter._default_settings, "inv_trig_style": "full"}
 
     def _print_Abs(self, expr, exp=None):
         body = rf"\left\vert {self._print(expr.args[0])} \right\vert"

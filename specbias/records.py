@@ -60,8 +60,10 @@ class Tex(str):
     file cannot smuggle TeX commands into a report.
     """
 
-    def __new__(cls, latex: str):
-        return super().__new__(cls, check_math(latex))
+    def __new__(cls, latex: str, source: str = ""):
+        obj = super().__new__(cls, check_math(latex))
+        obj.source = source  # SymPy's srepr, carried through as text, never evaluated
+        return obj
 
 
 def formula_tex(expr: Any) -> str:
@@ -71,7 +73,7 @@ def formula_tex(expr: Any) -> str:
 
 def _formula_json(expr: Any) -> dict:
     if isinstance(expr, Tex):
-        return {"latex": str(expr)}
+        return {"latex": str(expr), **({"sympy": expr.source} if expr.source else {})}
     return {"latex": tex(expr), "sympy": sympy.srepr(expr)}
 
 
@@ -97,7 +99,7 @@ class Step:
         for i, e in enumerate(self.exprs):
             item = _formula_json(e)
             lab = self.label(i)
-            if isinstance(lab, str):
+            if isinstance(lab, str) and not isinstance(lab, Tex):
                 item["caption"] = lab
             elif lab is not None:
                 item["lhs"] = formula_tex(lab)
@@ -108,7 +110,7 @@ class Step:
     def from_json(cls, data: dict) -> "Step":
         exprs, labels = [], []
         for e in _list(data.get("exprs", []), "derivation step expressions"):
-            exprs.append(Tex(_text(e.get("latex"), "formula")))
+            exprs.append(Tex(_text(e.get("latex"), "formula"), _text(e.get("sympy", ""), "sympy")))
             if e.get("lhs"):
                 labels.append(Tex(_text(e["lhs"], "formula")))
             elif e.get("caption"):
@@ -154,7 +156,8 @@ class Derivation:
         return cls(check_prose(_text(data.get("title"), "derivation title")),
                    [check_prose(_text(a, "assumption")) for a in _list(data.get("assumptions", []), "assumptions")],
                    [Step.from_json(s) for s in _list(data.get("steps", []), "steps")],
-                   Tex(_text(result["latex"], "formula")) if result.get("latex") else None,
+                   Tex(_text(result["latex"], "formula"), _text(result.get("sympy", ""), "sympy"))
+                   if result.get("latex") else None,
                    Tex(_text(result["lhs"], "formula")) if result.get("lhs") else None,
                    [check_prose(_text(r, "reference")) for r in _list(data.get("references", []), "references")])
 
@@ -215,7 +218,7 @@ def table(columns: list[str], rows: list[list]) -> dict:
     return {"columns": columns, "rows": rows}
 
 
-_PLOT_KINDS = ("line",)
+_PLOT_KINDS = ("line", "heatmap")
 
 
 def line_plot(name: str, series: list[dict], *, xlabel, ylabel, title: str = "",
@@ -256,10 +259,39 @@ def line_plot(name: str, series: list[dict], *, xlabel, ylabel, title: str = "",
             "series": clean}
 
 
+def heatmap_plot(name: str, x: list, y: list, z: list[list], *, xlabel: str, ylabel: str,
+                 zlabel: str = "", title: str = "", vmin: float | None = None,
+                 vmax: float | None = None) -> dict:
+    """A heatmap specification: ``z[i][j]`` is the value at ``y[i]`` (rows, bottom to top) and
+    ``x[j]`` (columns); ``zlabel`` names the colour bar; ``vmin``/``vmax`` clip the colour scale
+    (None: the data's range). Labels are prose, as for :func:`line_plot`."""
+    if not _FIGURE_NAME.fullmatch(name):
+        raise InvalidArgument(f"figure name {name!r} must be letters, digits, '_' or '-'")
+    xs, ys = [float(v) for v in x], [float(v) for v in y]
+    zs = [[float(v) for v in row] for row in z]
+    if len(zs) != len(ys) or any(len(row) != len(xs) for row in zs):
+        raise InvalidArgument(f"heatmap {name!r}: z must have {len(ys)} rows of {len(xs)} values")
+    for text in (title, xlabel, ylabel, zlabel):
+        check_prose(text)
+    return {"kind": "heatmap", "name": name, "title": title, "xlabel": xlabel, "ylabel": ylabel,
+            "zlabel": zlabel, "x": xs, "y": ys, "z": zs,
+            "vmin": None if vmin is None else float(vmin),
+            "vmax": None if vmax is None else float(vmax)}
+
+
 def _check_plot(spec: dict) -> dict:
     """Validate a plot specification read from JSON (names, prose, numbers only)."""
     if not isinstance(spec, dict) or spec.get("kind", "line") not in _PLOT_KINDS:
-        raise InvalidArgument("a plot in the audit JSON is not a line plot: the file is damaged")
+        raise InvalidArgument("a plot in the audit JSON is not a line or heatmap plot: the file "
+                              "is damaged")
+    if spec.get("kind") == "heatmap":
+        return heatmap_plot(_text(spec.get("name"), "figure name"), _list(spec.get("x"), "x"),
+                            _list(spec.get("y"), "y"), _list(spec.get("z"), "z"),
+                            xlabel=_text(spec.get("xlabel", ""), "xlabel"),
+                            ylabel=_text(spec.get("ylabel", ""), "ylabel"),
+                            zlabel=_text(spec.get("zlabel", ""), "zlabel"),
+                            title=_text(spec.get("title", ""), "title"),
+                            vmin=spec.get("vmin"), vmax=spec.get("vmax"))
     return line_plot(_text(spec.get("name"), "figure name"),
                      [{"label": _text(s.get("label", ""), "label"), "x": s["x"], "y": s["y"],
                        **({"yerr": s["yerr"]} if "yerr" in s else {}),

@@ -1,27 +1,30 @@
 """Test harness: Hypothesis profiles, and a reset of every precision and seed per test.
 
-Profiles: ``dev`` (default, few examples), ``ci`` (Hypothesis loads it when CI is set; we
-register our own with the same name so it stays bounded), ``thorough`` (many examples).
-Select with ``--hypothesis-profile NAME`` or ``SPECBIAS_HYPOTHESIS_PROFILE``.
+The profiles ``dev`` (default), ``ci`` (when CI is set) and ``thorough`` are defined once, in
+the pytest plugin :mod:`specbias.testing.plugin` (entry point ``pytest11``); this file makes
+sure the plugin is registered when the package is not installed, and loads the default.
+Select another with ``--hypothesis-profile NAME`` or ``SPECBIAS_HYPOTHESIS_PROFILE``.
 """
 
 from __future__ import annotations
 
-import os
 import random
 
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 
-# SymPy calls are slow on first use: no deadlines, bounded inputs in the strategies.
-_common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
-settings.register_profile("dev", max_examples=10, **_common)
-settings.register_profile("ci", max_examples=25, derandomize=True, **_common)
-settings.register_profile("thorough", max_examples=300, **_common)
-settings.load_profile(os.environ.get("SPECBIAS_HYPOTHESIS_PROFILE",
-                                     "ci" if os.environ.get("CI") else "dev"))
+from specbias.testing import plugin as specbias_plugin
+
+settings.load_profile(specbias_plugin.default_profile())
+
+
+def pytest_configure(config):
+    """Register the plugin under its entry-point name unless the entry point already did."""
+    pm = config.pluginmanager
+    if not pm.has_plugin("specbias") and not pm.is_registered(specbias_plugin):
+        pm.register(specbias_plugin, "specbias")
 
 
 @pytest.fixture(autouse=True)

@@ -30,8 +30,13 @@ from specbias.records import TESTS, Evidence, Verdict, with_source
 
 #: Modules whose import registers audits: the one place a new audit module is registered.
 AUDIT_MODULES = ("specbias.claims.zhao", "specbias.claims.zhao_matrix",
-                 "specbias.claims.zhao_lstsq", "specbias.claims.zhao_ball",
-                 "specbias.claims.ntk_kernels", "specbias.claims.ntk_dynamics")
+                 "specbias.claims.zhao_lstsq", "specbias.claims.ntk_kernels",
+                 "specbias.claims.ntk_deep", "specbias.claims.ntk_dynamics",
+                 "specbias.claims.ntk_flow", "specbias.claims.dynamics",
+                 "specbias.claims.sampling", "specbias.claims.stability",
+                 "specbias.claims.basri_circle", "specbias.claims.basri_eigenfunctions",
+                 "specbias.claims.basri_sphere", "specbias.claims.lfp_tanh", "specbias.claims.lfp",
+                 "specbias.claims.lfp_bias", "specbias.claims.lfp_init", "specbias.claims.fourier_features")
 
 
 @dataclass

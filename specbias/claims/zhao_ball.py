@@ -1,4 +1,4 @@
-"""Audit of Z5 (H. Zhao, "Numerical Analysis 101 for Neural Networks"): how fast the eigenvalues
+"""Evidence for Z5 (H. Zhao, "Numerical Analysis 101 for Neural Networks"): how fast the eigenvalues
 of the kernel of sigma(w.x - b) decay, in d = 1 (the Gram operator on (-1, 1), certified
 characteristic roots) and d = 2, 3 (the ball kernel of :mod:`specbias.derive.ball`, Nystrom
 spectra at two resolutions: the finer one is fitted, the coarser one shows that the fitted
@@ -7,7 +7,8 @@ eigenvalues have converged).
 The claim has three parts, each judged by what a finite range of k can show: a two-sided bound
 k^-(d+3)/d for ReLU, an O-bound k^-(d+P+2)/d for ReLU^P (the slide's sigma^k), and decay faster
 than every power for tanh and sigmoid. The sharp rate of ReLU^P, (d+2P+1)/d, is a refinement:
-it satisfies the O-bound and is faster for P >= 2.
+it satisfies the O-bound and is faster for P >= 2. The audit itself is
+:func:`specbias.claims.zhao_matrix.audit_z5`; this module registers no audit.
 """
 
 from __future__ import annotations
@@ -20,15 +21,14 @@ import mpmath
 import numpy as np
 import sympy
 
-from specbias.claims import AuditContext, Claim, audits, check
+from specbias.claims import AuditContext, check
 from specbias.claims.zhao_spectra import DPS
 from specbias.derive.ball.kernel import b_integral
 from specbias.derive.ball.spectrum import BallSpectrum, ball_spectrum, fit_decay, local_exponents
 from specbias.derive.gram.spectrum import gram_eigenvalues
 from specbias.notation import tex
 from specbias.numbers import Approx, Measured, num
-from specbias.records import Evidence, Verdict, line_plot, table
-from specbias.verify.precision import single_threaded
+from specbias.records import Evidence, line_plot, table
 
 #: Relative change of lambda_k between the two resolutions allowed inside the fitted window.
 CONVERGED = 1e-3
@@ -319,40 +319,5 @@ def analytic_faster(analytic: list[dict]) -> Evidence:
                        title="$\\tanh$ and sigmoid on $B^2$"))
 
 
-@audits("Z5")
-@single_threaded
-def audit_z5(claim: Claim, ctx: AuditContext) -> Verdict:
-    """Z5: decay rates for ReLU (two-sided), ReLU^P (O-bound, sharp rate), tanh/sigmoid."""
-    ctx.note("Z5: certified roots, d = 1")
-    line, line_series = line_fits((1, 2) if ctx.quick else (1, 2, 3, 4), 16 if ctx.quick else 30)
-    ball, ball_series = ball_fits(ctx)
-    analytic = []
-    for act in ("tanh", "sigmoid"):
-        ctx.note(f"Z5: {act} on the disc")
-        analytic.append(analytic_decay(act, ctx.quick))
-    fits = line + ball
-    evidence = [line_decay(line, line_series), ball_decay(ball, ball_series),
-                relu_two_sided(fits), power_bound(fits), sharp_rate(fits),
-                analytic_faster(analytic)]
-    relu_ok, bound_ok, sharp_ok, analytic_ok = (e.passed for e in evidence[2:])
-    summary = ("Over the ranges measured ReLU decays like $k^{-(d+3)/d}$ "
-               + ("" if relu_ok else "NOT ") + "in $d = 1, 2, 3$; ReLU$^P$ decays "
-               + ("at the sharp rate $k^{-(d+2P+1)/d}$, which satisfies" if sharp_ok else
-                  "at a rate that does not match $k^{-(d+2P+1)/d}$ and")
-               + (" the slide's $O(k^{-(d+P+2)/d})$" if bound_ok else
-                  " violates the slide's $O(k^{-(d+P+2)/d})$")
-               + " and is faster for $P \\ge 2$; $\\tanh$ and the sigmoid decay "
-               + ("faster than any power" if analytic_ok else "like a power")
-               + " down to the float64 floor.")
-    return Verdict(
-        claim.id, claim.statement, evidence, summary=summary,
-        refinement=None if not sharp_ok else
-        "For $\\sigma^P$ (the slide's $\\sigma^k$) the eigenvalues decay at the sharp rate "
-        "$c_1 k^{-(d+2P+1)/d} \\le \\lambda_k \\le c_2 k^{-(d+2P+1)/d}$, which equals "
-        "$(d+3)/d$ for ReLU and is faster than $(d+P+2)/d$ for $P \\ge 2$ (the $b$-integral is "
-        "a polynomial plus $c_P \\vert w \\cdot x - w \\cdot x' \\vert^{2P+1}$).",
-        reason="Fits over finite windows: $d = 1$ with $P = 1, \\ldots, 4$ (certified "
-               "operator eigenvalues), $d = 2, 3$ with ReLU and $d = 2$ with ReLU$^2$ (Nystrom), "
-               "$\\tanh$ and the sigmoid in $d = 2$. Not computed: $d \\ge 4$, ReLU$^P$ with "
-               "$P \\ge 3$ in $d \\ge 2$, ReLU$^2$ in $d = 3$, analytic activations in $d = 3$.",
-        measured={f"exponent, $d = {f.d}$, $P = {f.power}$": f.exponent for f in fits})
+__all__ = ["RateFit", "analytic_decay", "analytic_faster", "ball_decay", "ball_fits", "line_decay",
+           "line_fits", "power_bound", "relu_two_sided", "sharp_rate"]

@@ -20,7 +20,7 @@ from specbias.claims.zhao_spectra import (DPS, certified_lambda, float64_gram, o
 from specbias.derive.matrix.cutoffs import EPS, cutoff
 from specbias.derive.matrix.knots import knots
 from specbias.notation import tex
-from specbias.numbers import Approx, num
+from specbias.numbers import Approx
 from specbias.records import Evidence, line_plot, table
 from specbias.verify.precision import eigvalsh, single_thread
 

@@ -2,54 +2,53 @@
 
 from __future__ import annotations
 
-from specbias.cli.common import add_format_options, int_arg, output_format, print_json
-from specbias.derive.gram.eigen_ode import eigen_ode
-from specbias.derive.gram.kernel import gram_kernel
-from specbias.derive.ntk.kernels import derive_ntk
-from specbias.reports.render import derivation_md, derivation_tex, document
+from specbias.cli.common import (architecture_options, command, emit, format_option, group,
+                                 interval_option, power_option, progress_bar)
+from specbias.derive.ntk.options import ACTIVATIONS, MAX_DERIVE_DEPTH
 
 
 def register(sub) -> None:
-    p = sub.add_parser("derive", help="derive a kernel or an eigenproblem symbolically")
-    which = p.add_subparsers(dest="what", metavar="WHAT", parser_class=type(p))
-    g = which.add_parser("gram", help="Gram kernel of the ReLU^P basis on [A, B]")
-    e = which.add_parser("eigen-ode", help="eigen-ODE, boundary conditions, characteristic equation")
-    for q, fn in ((g, _gram), (e, _eigen_ode)):
-        q.add_argument("--power", type=int_arg, required=True, help="P in sigma_P = max(0,t)^P (0..6)")
-        q.add_argument("--interval", default="-1,1", help="A,B with A < B (default -1,1)")
-        add_format_options(q)
-        q.set_defaults(handler=fn)
-    n = which.add_parser("ntk", help="dual activations and the NNGP/NTK recursion of a deep network")
-    n.add_argument("--activation", default="relu", help="relu, relu2, step or erf (default relu)")
-    n.add_argument("--depth", type=int_arg, default=1, help="hidden layers L >= 1 (default 1)")
+    which = group(sub, "derive")
+    kernel = [power_option(), interval_option(), format_option()]
+    g = command(which, "gram", "Gram kernel of the ReLU^P basis on [A, B]", parents=kernel)
+    g.set_defaults(handler=_gram)
+    e = command(which, "eigen-ode", "eigen-ODE, boundary conditions, characteristic equation",
+                parents=kernel)
+    e.set_defaults(handler=_eigen_ode)
+    n = command(which, "ntk", "dual activations and the NNGP/NTK recursion of a deep network",
+                parents=[architecture_options(ACTIVATIONS, MAX_DERIVE_DEPTH, 1), format_option()])
     n.add_argument("--bias", action="store_true", help="layers have biases (variance sigma_b^2)")
-    n.add_argument("--parametrization", default="ntk", help="ntk (default) or standard")
-    add_format_options(n)
     n.set_defaults(handler=_ntk)
-    p.set_defaults(handler=lambda args: p.print_help() or 2)
 
 
-def emit(derivation, args) -> int:
-    fmt = output_format(args)
-    if fmt == "json":
-        print_json(derivation.to_json())
-    elif fmt == "latex":
-        print(document(derivation_tex(derivation), derivation.title))
-    else:
-        print(derivation_md(derivation, level=1))
-    return 0
+def emit_derivation(derivation, args) -> int:
+    """The derivation as JSON (``--json``), LaTeX or Markdown on stdout."""
+    from specbias.reports.render import derivation_md, derivation_tex, document
+
+    if args.format == "latex":
+        return emit(args, derivation.to_json(),
+                    lambda: document(derivation_tex(derivation), derivation.title))
+    return emit(args, derivation.to_json(), lambda: derivation_md(derivation, level=1))
 
 
 def _gram(args) -> int:
-    output_format(args)  # validate before the work
-    return emit(gram_kernel(args.power, args.interval).derivation, args)
+    from specbias.derive.gram.kernel import gram_kernel
+
+    return emit_derivation(gram_kernel(args.power, args.interval).derivation, args)
 
 
 def _eigen_ode(args) -> int:
-    output_format(args)
-    return emit(eigen_ode(args.power, args.interval).derivation, args)
+    from specbias.derive.gram.eigen_ode import EIGEN_ODE_STAGES, eigen_ode
+
+    with progress_bar(EIGEN_ODE_STAGES, f"eigen-ODE of G_{args.power}") as update:
+        ode = eigen_ode(args.power, args.interval, progress=update)
+    return emit_derivation(ode.derivation, args)
 
 
 def _ntk(args) -> int:
-    output_format(args)
-    return emit(derive_ntk(args.activation, args.depth, args.bias, args.parametrization), args)
+    from specbias.derive.ntk.kernels import derive_ntk
+
+    with progress_bar(args.depth + 2, f"NTK recursion, depth {args.depth}") as update:
+        d = derive_ntk(args.activation, args.depth, args.bias, args.parametrization,
+                       progress=update)
+    return emit_derivation(d, args)

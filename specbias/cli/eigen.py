@@ -2,40 +2,36 @@
 
 from __future__ import annotations
 
-import mpmath
-
-from specbias.cli.common import int_arg, print_json, progress_bar
-from specbias.derive.gram.spectrum import gram_eigenvalues
-from specbias.support.params import check_count, check_dps
+from specbias.cli.common import (command, dps_option, emit, group, int_in, interval_option,
+                                 json_option, power_option, progress_bar)
+from specbias.derive.gram.options import MAX_COUNT
 
 
 def register(sub) -> None:
-    p = sub.add_parser("eigen", help="high-precision eigenvalues of a continuous operator")
-    which = p.add_subparsers(dest="what", metavar="WHAT", parser_class=type(p))
-    g = which.add_parser("gram", help="mu_k of f -> int G_P(x,y) f(y) dy (characteristic roots)")
-    g.add_argument("--power", type=int_arg, required=True, help="P in sigma_P = max(0,t)^P (0..6)")
-    g.add_argument("--interval", default="-1,1", help="A,B with A < B (default -1,1)")
-    g.add_argument("--count", type=int_arg, default=10, help="how many eigenvalues (default 10)")
-    g.add_argument("--dps", type=int_arg, default=30, help="decimal digits, 5..200 (default 30)")
-    g.add_argument("--json", action="store_true", help="print JSON")
+    g = command(group(sub, "eigen"), "gram",
+                "mu_k of f -> int G_P(x,y) f(y) dy (characteristic roots)",
+                parents=[power_option(), interval_option(), dps_option(), json_option()])
+    g.add_argument("--count", type=int_in(1, MAX_COUNT, "count"), default=10, metavar="K",
+                   help=f"how many eigenvalues, 1..{MAX_COUNT} (default 10)")
     g.set_defaults(handler=_gram)
-    p.set_defaults(handler=lambda args: p.print_help() or 2)
 
 
 def _gram(args) -> int:
-    check_count(args.count, 2000), check_dps(args.dps)
-    with progress_bar(args.count, "roots") as update:
+    from specbias.derive.gram.spectrum import EXTRA_TAIL, gram_eigenvalues
+
+    with progress_bar(args.count + EXTRA_TAIL, f"roots of det M(omega), G_{args.power}") as update:
         spec = gram_eigenvalues(args.power, args.interval, args.count, args.dps,
                                 progress=update)
-    if args.json:
-        print_json(spec.to_json())
-        return 0
+    return emit(args, spec.to_json(), lambda: _text(spec))
+
+
+def _text(spec) -> list[str]:
     asym = spec.extras["asymptotic"]
     cert = spec.extras["certificate"]
-    print(f"# {spec.description}\n# method: {spec.method}; {spec.digits} digits")
-    for k, v in enumerate(spec.values, start=1):
-        print(f"mu_{k} = {v}")
-    print(f"# asymptotics: mu_k ~ {asym.constant} (k - {asym.k0})^(-{asym.exponent})")
-    print(f"# trace identity residual / mu_K = {mpmath.nstr(cert.residual_over_mu_k, 5)}; "
-          f"max Newton correction = {mpmath.nstr(cert.newton_max, 5)}")
-    return 0
+    lines = [f"# {spec.description}", f"# method: {spec.method}; {spec.digits} digits"]
+    lines += [f"mu_{k} = {v}" for k, v in enumerate(spec.values, start=1)]
+    certificate = cert.to_json()
+    lines += [f"# asymptotics: mu_k ~ {asym.constant} (k - {asym.k0})^(-{asym.exponent})",
+              f"# trace identity residual / mu_K = {certificate['trace_residual_over_mu_K']}; "
+              f"max Newton correction = {certificate['newton_rel_correction_max']}"]
+    return lines

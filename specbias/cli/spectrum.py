@@ -2,56 +2,55 @@
 
 from __future__ import annotations
 
-from specbias.cli.common import int_arg, print_json, progress_bar
-from specbias.derive.matrix.knots import knots as make_knots
-from specbias.derive.matrix.spectrum import GUARD, gram_matrix_spectrum
-from specbias.support.params import check_count, check_dps, check_power
-from specbias.errors import require
+from specbias.cli.common import (announce, command, dps_option, emit, group, int_in, json_option,
+                                 knots_option, power_option, progress_bar)
+from specbias.derive.matrix.options import (ARITHMETIC, MAX_SPECTRUM_DPS, MAX_SPECTRUM_N,
+                                            spectrum_seconds)
 
 
 def register(sub) -> None:
-    p = sub.add_parser("spectrum", help="all eigenvalues of a finite matrix, certified")
-    which = p.add_subparsers(dest="what", metavar="WHAT", parser_class=type(p))
-    g = which.add_parser("gram", help="lambda_k of G_ij = G_P(b_i, b_j) on (-1, 1)")
-    g.add_argument("--power", type=int_arg, required=True, help="P in sigma_P = max(0,t)^P (0..6)")
-    g.add_argument("--n", type=int_arg, required=True, help="number of knots N (matrix size)")
-    g.add_argument("--knots", default="uniform",
-                   help="uniform | random:SEED | chebyshev | adaptive:EXPR | list:V1,V2,...")
-    g.add_argument("--dps", type=int_arg, default=30, help="decimal digits, 5..50 (default 30)")
-    g.add_argument("--vectors", type=int_arg, default=0, help="also K leading eigenvectors")
-    g.add_argument("--arithmetic", choices=("auto", "mpfr"), default="auto",
+    g = command(group(sub, "spectrum"), "gram", "lambda_k of G_ij = G_P(b_i, b_j) on (-1, 1)",
+                parents=[power_option(), knots_option(MAX_SPECTRUM_N), dps_option(MAX_SPECTRUM_DPS),
+                         json_option()])
+    g.add_argument("--vectors", type=int_in(0, MAX_SPECTRUM_N, "vectors"), default=0, metavar="K",
+                   help="also the K leading eigenvectors, 0..N (default 0)")
+    g.add_argument("--arithmetic", choices=ARITHMETIC, default="auto",
                    help="auto: compiled double-double/quad-double sweeps when 62 digits suffice "
                         "(else gmpy2); mpfr: always gmpy2 with float64 starts (slower)")
     g.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-    g.add_argument("--json", action="store_true", help="print JSON")
     g.set_defaults(handler=_gram)
-    p.set_defaults(handler=lambda args: p.print_help() or 2)
 
 
 def _gram(args) -> int:
-    check_power(args.power)
-    n = check_count(args.n, 100_000, "number of knots N")
-    dps = check_dps(args.dps)
-    require(dps <= 50, f"dps {dps} is too large for a matrix spectrum: use 5..50")
-    require(0 <= args.vectors <= n, f"vectors {args.vectors} must be between 0 and N = {n}")
-    kn = make_knots(args.knots, n, dps)
-    with progress_bar(n, "eigenvalues") as update:
-        spec = gram_matrix_spectrum(args.power, kn, dps=dps, vectors=args.vectors,
+    from specbias.errors import require
+
+    require(args.vectors <= args.n, f"vectors {args.vectors} is more than N = {args.n}: use "
+                                    f"0..{args.n}")
+    from specbias.derive.matrix.knots import knots as make_knots
+    from specbias.derive.matrix.spectrum import GUARD, gram_matrix_spectrum
+
+    kn = make_knots(args.knots, args.n, args.dps)
+    announce(spectrum_seconds(args.power, args.n, args.dps, args.arithmetic),
+             f"the certified spectrum of the {args.n}x{args.n} Gram matrix (P = {args.power})",
+             "instant when cached")
+    with progress_bar(args.n, "eigenvalues") as update:
+        spec = gram_matrix_spectrum(args.power, kn, dps=args.dps, vectors=args.vectors,
                                     progress=update, use_cache=not args.no_cache,
                                     arithmetic=args.arithmetic)
+    payload = dict(spec.to_json(), knots=[str(v) for v in kn.values])
+    return emit(args, payload, lambda: _text(spec, GUARD))
+
+
+def _text(spec, guard: int) -> list[str]:
     cert = spec.extras["certificate"]
-    if args.json:
-        print_json(dict(spec.to_json(), knots=[str(v) for v in kn.values]))
-        return 0
-    print(f"# {spec.description}\n# method: {spec.method}; {spec.digits} digits")
-    for k, v in enumerate(spec.values, start=1):
-        print(f"lambda_{k} = {v}")
+    lines = [f"# {spec.description}", f"# method: {spec.method}; {spec.digits} digits"]
+    lines += [f"lambda_{k} = {v}" for k, v in enumerate(spec.values, start=1)]
     bracket = "exact" if cert.bracket_digits is None else f"1e-{cert.bracket_digits}"
-    print(f"# certified (inertia counts bracket each value within relative {bracket}): "
-          f"{cert.count}/{len(spec.values)}")
+    lines.append(f"# certified (inertia counts bracket each value within relative {bracket}): "
+                 f"{cert.count}/{len(spec.values)}")
     if cert.growth_digits is not None:
-        print(f"# pivot growth (measured): 10^{cert.growth_digits:.1f}; the error model "
-              f"allows 10^{GUARD}")
-    for k, vec in enumerate(spec.extras.get("vectors", []), start=1):
-        print(f"v_{k} = [{', '.join(vec)}]")
-    return 0
+        lines.append(f"# pivot growth (measured): 10^{cert.growth_digits:.1f}; the error "
+                     f"model allows 10^{guard}")
+    lines += [f"v_{k} = [{', '.join(vec)}]"
+              for k, vec in enumerate(spec.extras.get("vectors", []), start=1)]
+    return lines

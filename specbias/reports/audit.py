@@ -28,7 +28,7 @@ from pathlib import Path
 from specbias.claims.catalog import CLAIMS
 from specbias.errors import InvalidArgument
 from specbias.records import Verdict
-from specbias.reports.figures import draw
+from specbias.reports.figures import check_labels, draw
 from specbias.reports.render import document, prose_md, prose_tex, verdict_md, verdict_tex
 
 
@@ -91,24 +91,30 @@ def write_reports(verdicts: list[Verdict], out: Path, compile_pdf: bool = False)
     ``compile_pdf`` a PDF left from an earlier run is removed, since it would not match.
     """
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     latex = out / "latex"
-    written: dict = {"markdown": [], "figures": [], "latex": []}
-    seen: set[str] = set()
+    # Render and check everything in memory first: a bad input writes nothing.
+    pages, plots, seen = [], [], set()
     for v in verdicts:
         if v.claim_id in seen:
             raise InvalidArgument(f"claim {v.claim_id} appears twice in the audit")
         seen.add(v.claim_id)
+        pages.append((_inside(out, out / f"{v.claim_id}.md"), verdict_md(v),
+                      _inside(out, latex / f"{v.claim_id}.tex"), verdict_tex(v)))
         for e in v.evidence:
             if e.plot is not None:
-                png, pdf = (_inside(out, out / "figures" / f"{e.plot['name']}.png"),
-                            _inside(out, latex / "figures" / f"{e.plot['name']}.pdf"))
-                written["figures"] += [str(p) for p in draw(e.plot, png, pdf)]
-        md = _inside(out, out / f"{v.claim_id}.md")
-        write_atomic(md, verdict_md(v))
+                if any(spec["name"] == e.plot["name"] for spec, _, _ in plots):
+                    raise InvalidArgument(f"two figures are named {e.plot['name']!r}")
+                check_labels(e.plot)
+                plots.append((e.plot, _inside(out, out / "figures" / f"{e.plot['name']}.png"),
+                              _inside(out, latex / "figures" / f"{e.plot['name']}.pdf")))
+    out.mkdir(parents=True, exist_ok=True)
+    written: dict = {"markdown": [], "figures": [], "latex": []}
+    for spec, png, pdf in plots:
+        written["figures"] += [str(p) for p in draw(spec, png, pdf)]
+    for md, md_text, tex, tex_text in pages:
+        write_atomic(md, md_text)
+        write_atomic(tex, tex_text)
         written["markdown"].append(str(md))
-        tex = _inside(out, latex / f"{v.claim_id}.tex")
-        write_atomic(tex, verdict_tex(v))
         written["latex"].append(str(tex))
     body = [r"\tableofcontents", r"\bigskip",
             prose_tex("Verdicts on the claims of the catalog (CLAIMS.md), derived and measured "
@@ -140,7 +146,7 @@ def compile_latex(main: Path) -> dict:
     if shutil.which("latexmk") is None:
         return {"pdf_error": "latexmk not found: install texlive-latex-base, "
                              "texlive-latex-recommended and latexmk"}
-    cmd = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error",
+    cmd = ["latexmk", "-pdf", "-g", "-interaction=nonstopmode", "-halt-on-error",
            "-pdflatex=pdflatex -no-shell-escape %O %S", main.name]
     proc = subprocess.run(cmd, cwd=main.parent, capture_output=True, text=True, timeout=600,
                           env=_tex_env())

@@ -1,4 +1,5 @@
-"""Draw the plot specifications that evidence carries (:func:`specbias.records.line_plot`).
+"""Draw the plot specifications that evidence carries (:func:`specbias.records.line_plot`,
+:func:`specbias.records.heatmap_plot`).
 
 Each figure is written twice: PNG for the Markdown reports and PDF (TrueType fonts) for LaTeX.
 Labels are prose whose ``$...$`` math goes to matplotlib's mathtext unchanged, so figure labels
@@ -19,13 +20,14 @@ def _panel(value, i: int):
     return value[i] if isinstance(value, list) else value
 
 
-def _check_labels(spec: dict) -> None:
+def check_labels(spec: dict) -> None:
     """Parse every label with mathtext first, so a bad one is an InvalidArgument."""
     from matplotlib.mathtext import MathTextParser
 
     parser = MathTextParser("path")
-    labels = [spec.get("title", "")] + list(spec["xlabel"]) + list(spec["ylabel"])
-    labels += [s.get("label", "") for s in spec["series"]]
+    as_list = lambda v: list(v) if isinstance(v, list) else [v]  # noqa: E731
+    labels = [spec.get("title", ""), spec.get("zlabel", "")] + as_list(spec["xlabel"])
+    labels += as_list(spec["ylabel"]) + [s.get("label", "") for s in spec.get("series", [])]
     for label in labels:
         if label and label.count("$") >= 2:
             try:
@@ -35,14 +37,60 @@ def _check_labels(spec: dict) -> None:
                                       "math that matplotlib can render") from None
 
 
-def draw(spec: dict, png: Path, pdf: Path) -> list[Path]:
-    """Render ``spec`` to the files ``png`` and ``pdf``; return the two paths."""
+def _save(fig, png: Path, pdf: Path) -> list[Path]:
+    """Write ``fig`` to both files without time stamps (byte-identical reruns)."""
+    import matplotlib.pyplot as plt
+
+    for path in (png, pdf):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(png, dpi=130, metadata={"Software": None})
+    fig.savefig(pdf, metadata={"CreationDate": None, "Producer": None, "Creator": None})
+    plt.close(fig)
+    return [png, pdf]
+
+
+def _edges(centres: list) -> list:
+    """Cell edges around sorted centres (midpoints, the ends extended by half a step)."""
+    c = [float(v) for v in centres]
+    if len(c) == 1:
+        return [c[0] - 0.5, c[0] + 0.5]
+    mids = [(a + b) / 2 for a, b in zip(c, c[1:])]
+    return [c[0] - (mids[0] - c[0])] + mids + [c[-1] + (c[-1] - mids[-1])]
+
+
+def draw_heatmap(spec: dict, png: Path, pdf: Path) -> list[Path]:
+    """Render a heatmap specification (:func:`specbias.records.heatmap_plot`)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    _check_labels(spec)
+    check_labels(spec)
+    with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42, "font.size": 9}):
+        fig, ax = plt.subplots(figsize=(5.6, 3.4))
+        mesh = ax.pcolormesh(_edges(spec["x"]), _edges(spec["y"]), spec["z"], shading="flat",
+                             vmin=spec.get("vmin"), vmax=spec.get("vmax"), cmap="viridis")
+        bar = fig.colorbar(mesh, ax=ax)
+        if spec.get("zlabel"):
+            bar.set_label(spec["zlabel"])
+        ax.set_xlabel(spec["xlabel"])
+        ax.set_ylabel(spec["ylabel"])
+        if spec.get("title"):
+            ax.set_title(spec["title"])
+        fig.tight_layout()
+        return _save(fig, png, pdf)
+
+
+def draw(spec: dict, png: Path, pdf: Path) -> list[Path]:
+    """Render ``spec`` to the files ``png`` and ``pdf``; return the two paths."""
+    if spec.get("kind") == "heatmap":
+        return draw_heatmap(spec, png, pdf)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    check_labels(spec)
     panels = max(1, int(spec.get("panels", 1)))
     outside = spec.get("legend") == "outside"
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
@@ -75,9 +123,4 @@ def draw(spec: dict, png: Path, pdf: Path) -> list[Path]:
         if spec.get("title"):
             fig.suptitle(spec["title"])
         fig.tight_layout()
-        for path in (png, pdf):
-            path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(png, dpi=130, metadata={"Software": None})
-        fig.savefig(pdf, metadata={"CreationDate": None, "Producer": None, "Creator": None})
-        plt.close(fig)
-    return [png, pdf]
+        return _save(fig, png, pdf)

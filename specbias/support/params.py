@@ -2,15 +2,20 @@
 
 Numbers from users are parsed with :class:`fractions.Fraction`, which accepts
 only numeric literals (``-1``, ``0.25``, ``3/4``): no expression is evaluated.
+
+This module is light (SymPy is imported only when a rational is built), so that the command
+line can check sizes at parse time without importing the mathematics.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
-
-import sympy
+from typing import TYPE_CHECKING
 
 from specbias.errors import InvalidArgument, require
+
+if TYPE_CHECKING:  # pragma: no cover
+    import sympy
 
 #: Powers of the ReLU^P basis that the symbolic pipeline supports.
 MAX_POWER = 6
@@ -26,8 +31,10 @@ def check_power(power: object) -> int:
     return power
 
 
-def parse_number(text: object, what: str) -> sympy.Rational:
+def parse_number(text: object, what: str) -> "sympy.Rational":
     """Parse an exact rational from an int, a Fraction or a numeric literal string."""
+    import sympy
+
     if isinstance(text, sympy.Rational):
         return text
     if isinstance(text, bool):
@@ -49,7 +56,7 @@ def parse_number(text: object, what: str) -> sympy.Rational:
     return sympy.Rational(f.numerator, f.denominator)
 
 
-def check_interval(interval: object = (-1, 1)) -> tuple[sympy.Rational, sympy.Rational]:
+def check_interval(interval: object = (-1, 1)) -> tuple["sympy.Rational", "sympy.Rational"]:
     """Return (A, B) as exact rationals with A < B.
 
     Accepts a pair or a string ``"A,B"``.
@@ -66,17 +73,19 @@ def check_interval(interval: object = (-1, 1)) -> tuple[sympy.Rational, sympy.Ra
         except TypeError:
             raise InvalidArgument(f"interval {interval!r} must be a pair (A, B) with A < B") from None
         require(len(parts) == 2, f"interval {interval!r} must be a pair (A, B) with A < B")
-    a = parse_number(parts[0], "interval start")
-    b = parse_number(parts[1], "interval end")
-    require(a < b, f"interval [{a}, {b}] is empty or reversed: use A < B, e.g. -1,1")
+    where = f" of {interval!r}" if isinstance(interval, str) else ""
+    a = parse_number(parts[0], "interval start" + where)
+    b = parse_number(parts[1], "interval end" + where)
+    given = repr(interval) if isinstance(interval, str) else f"[{a}, {b}]"
+    require(a < b, f"interval {given} is empty or reversed: use A < B, e.g. -1,1")
     return a, b
 
 
-def check_dps(dps: object) -> int:
-    """Return the requested decimal digits, an int in ``MIN_DPS..MAX_DPS``."""
+def check_dps(dps: object, maximum: int = MAX_DPS) -> int:
+    """Return the requested decimal digits, an int in ``MIN_DPS..maximum``."""
     if isinstance(dps, bool) or not isinstance(dps, int):
-        raise InvalidArgument(f"dps {dps!r} must be an integer from {MIN_DPS} to {MAX_DPS}")
-    require(MIN_DPS <= dps <= MAX_DPS, f"dps {dps} is out of range: use {MIN_DPS}..{MAX_DPS}")
+        raise InvalidArgument(f"dps {dps!r} must be an integer from {MIN_DPS} to {maximum}")
+    require(MIN_DPS <= dps <= maximum, f"dps {dps} is out of range: use {MIN_DPS}..{maximum}")
     return dps
 
 

@@ -15,6 +15,8 @@ import numpy as np
 import torch
 from torch.func import functional_call, jacrev, vmap
 
+from specbias.errors import require
+
 
 def empirical_ntk(model: torch.nn.Module, X: torch.Tensor, Y: torch.Tensor | None = None,
                   chunk: int = 64) -> torch.Tensor:
@@ -72,6 +74,14 @@ def fit_power_law(widths, errors_by_seed) -> ConvergenceFit:
                           stderr, float(beta[0]))
 
 
+def log_drop(errors_by_width) -> tuple[float, float]:
+    """Mean log error at the last width minus at the first, and its standard error from the
+    spread over seeds (at least two seeds per width): a fall that assumes no law in between."""
+    a, b = (np.log(np.asarray(errors_by_width[i], float)) for i in (0, -1))
+    return (float(b.mean() - a.mean()),
+            math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)))
+
+
 def relative_error(emp: torch.Tensor, ana: torch.Tensor) -> float:
     return float(torch.linalg.norm(emp - ana) / torch.linalg.norm(ana))
 
@@ -81,7 +91,13 @@ def width_convergence(make_model, analytic: torch.Tensor, X: torch.Tensor, width
     """Relative error of Θ̂ against ``analytic`` for each width and seed, and the fitted rate.
 
     ``make_model(width, seed)`` builds the network; ``progress()`` is called once per model.
+    The fit needs two or more different widths and two or more seeds (checked before any work).
     """
+    widths, seeds = list(widths), list(seeds)
+    require(len(set(widths)) == len(widths) >= 2,
+            f"widths {widths} must be two or more different values, e.g. [64, 256, 1024]")
+    require(len(set(seeds)) == len(seeds) >= 2,
+            f"seeds {seeds} must be two or more different values: the rate's error bar needs them")
     errors = []
     for m in widths:
         row = []

@@ -28,6 +28,7 @@ coefficients).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,19 +38,34 @@ from specbias.support.formula import check_finite_on, parse_formula
 from specbias.derive.matrix.knots import knots as make_knots
 from specbias.support.params import check_count
 from specbias.errors import InvalidArgument, require
+from specbias.verify.options import (LSTSQ_BASES, LSTSQ_DTYPES, LSTSQ_ERRORS, LSTSQ_KNOTS,
+                                     LSTSQ_SAMPLINGS, LSTSQ_SOLVERS, MAX_LSTSQ_N,
+                                     MAX_LSTSQ_SAMPLES, check_design_size, default_samples)
 
-BASES = ("relu", "hat")
-KNOT_RULES = ("uniform", "uniform-ends", "adaptive")
-SAMPLINGS = ("midpoints", "linspace")
-ERRORS = ("test", "samples")
-SOLVERS = ("lstsq", "normal")
-DTYPES = ("float32", "float64")
+BASES, KNOT_RULES, SOLVERS, DTYPES = LSTSQ_BASES, LSTSQ_KNOTS, LSTSQ_SOLVERS, LSTSQ_DTYPES
+SAMPLINGS, ERRORS = LSTSQ_SAMPLINGS, LSTSQ_ERRORS
 
 
 def target_function(text: str):
     """The parsed target as a NumPy function (whitelist parser, checked finite on [-1, 1])."""
     expr = check_finite_on(parse_formula(text), "x", (-1, 1), text=text)
     return sympy.lambdify(sympy.Symbol("x", real=True), expr, modules="numpy")
+
+
+def target_values(f, x: np.ndarray, text: str, dtype: str) -> np.ndarray:
+    """f on the points x in float64, refused when it overflows or when its size would
+    overflow the fit's sums of squares in ``dtype`` (beyond sqrt(max float) / 10^4)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = np.broadcast_to(np.asarray(f(x), dtype=np.float64), x.shape).copy()
+    limit = float(np.sqrt(np.finfo(dtype).max)) / 1e4
+    bad = ~np.isfinite(y)
+    if bad.any():
+        raise InvalidArgument(f"target {text!r} overflows float64 on [-1, 1] (at x = "
+                              f"{x[bad][0]:.6g}): divide it by a constant or shrink its argument")
+    peak = float(np.max(np.abs(y)))
+    require(peak <= limit, f"target {text!r} reaches {peak:.3g} on [-1, 1], beyond {limit:.1g} "
+                           f"where the {dtype} sums of squares overflow: divide it by a constant")
+    return y
 
 
 def design(x: np.ndarray, b: np.ndarray, basis: str, constant: bool = True) -> np.ndarray:
@@ -108,18 +124,21 @@ def fit(target: str, n: int, basis: str = "relu", knots: str = "uniform", dtype:
         errors: str = "test") -> dict:
     """Fit, and measure MAX and MSE (see the module docstring); ``noise`` adds N(0, noise^2) to
     the samples (seeded); ``biases`` overrides the number of knots (over-parametrization)."""
-    n = check_count(n, 20_000, "n")
-    require(basis in BASES, f"basis {basis!r} is unknown: use relu or hat")
-    require(dtype in DTYPES, f"dtype {dtype!r} is unknown: use float32 or float64")
-    require(solver in SOLVERS, f"solver {solver!r} is unknown: use lstsq or normal")
-    require(errors in ERRORS, f"errors {errors!r} is unknown: use test or samples")
-    require(noise >= 0, f"noise {noise} must be non-negative")
+    n = check_count(n, MAX_LSTSQ_N, "n")
+    require(basis in BASES, f"basis {basis!r} is unknown: use one of {', '.join(BASES)}")
+    require(dtype in DTYPES, f"dtype {dtype!r} is unknown: use one of {', '.join(DTYPES)}")
+    require(solver in SOLVERS, f"solver {solver!r} is unknown: use one of {', '.join(SOLVERS)}")
+    require(errors in ERRORS, f"errors {errors!r} is unknown: use one of {', '.join(ERRORS)}")
+    require(isinstance(noise, (int, float)) and math.isfinite(noise) and noise >= 0,
+            f"noise {noise!r} must be a finite number >= 0")
+    nb = check_count(biases, MAX_LSTSQ_N, "biases") if biases is not None else n
+    m = check_count(samples if samples is not None else default_samples(n), MAX_LSTSQ_SAMPLES,
+                    "samples")
+    check_design_size(nb, m, element_samples and sampling == "midpoints")
     f = target_function(target)
-    nb = check_count(biases, 50_000, "biases") if biases is not None else n
     b = fit_knots(target, nb, knots)
-    m = samples if samples is not None else max(10 * n, 2000)
-    x = sample_points(check_count(m, 200_000, "samples"), sampling, b, element_samples)
-    y = np.broadcast_to(np.asarray(f(x), dtype=np.float64), x.shape).copy()
+    x = sample_points(m, sampling, b, element_samples)
+    y = target_values(f, x, target, dtype)
     if noise:
         y = y + np.random.default_rng(seed).normal(0.0, noise, x.size)
     a = design(x, b, basis, constant)
@@ -128,8 +147,10 @@ def fit(target: str, n: int, basis: str = "relu", knots: str = "uniform", dtype:
     ft = np.broadcast_to(np.asarray(f(xt), dtype=np.float64), xt.shape)
     err = design(xt, b, basis, constant) @ coef - ft
     if not np.all(np.isfinite(err)):
-        raise InvalidArgument(f"the {solver} solve failed in {dtype} (singular matrix): use "
-                              "--solver lstsq")
+        fix = ("use the solver lstsq (SVD)" if solver == "normal" else
+               "use the dtype float64" if dtype == "float32" else "use fewer knots")
+        raise InvalidArgument(f"the {solver} solve in {dtype} gave no finite fit (singular "
+                              f"matrix in this precision): {fix}")
     return {"target": target, "n": n, "biases": nb, "basis": basis, "knots": knots, "dtype": dtype,
             "solver": solver, "samples": int(x.size), "test_points": int(xt.size), "noise": noise,
             "seed": seed, "MAX": float(np.max(np.abs(err))), "MSE": float(np.mean(err**2)),
@@ -154,8 +175,11 @@ def noise_response(target: str, n_biases: int, samples: int, sigma: float,
     sigma_1, as ``lstsq``), the fit moves the test values by P U_k^T e for data noise e, so the
     excess MSE is (2 r^T P U_k^T e + |P U_k^T e|^2) / T (r the noise-free test residual): mean
     s^2 |P|_F^2 / T, variance (4 s^2 |P^T r|^2 + 2 s^4 |P^T P|_F^2) / T^2."""
+    n_biases = check_count(n_biases, MAX_LSTSQ_N, "biases")
+    samples = check_count(samples, MAX_LSTSQ_SAMPLES, "samples")
+    check_design_size(n_biases, samples, False)
     b = fit_knots(target, n_biases, "uniform")
-    x = sample_points(check_count(samples, 200_000, "samples"), "midpoints", b, False)
+    x = sample_points(samples, "midpoints", b, False)
     a = design(x, b, basis)
     u, sig, vt = np.linalg.svd(a, full_matrices=False)
     keep = sig > np.finfo(np.float64).eps * max(a.shape) * sig[0]

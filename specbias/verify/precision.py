@@ -20,9 +20,8 @@ from specbias.derive.matrix.cutoffs import check_dtypes
 from specbias.derive.gram.kernel import gram_kernel
 from specbias.derive.matrix.knots import Knots
 from specbias.derive.matrix.spectrum import gram_matrix_spectrum
+from specbias.verify.options import SOLVER_DTYPES
 
-#: dtypes LAPACK's symmetric eigensolvers accept (float16/bfloat16 have none).
-SOLVER_DTYPES = ("float32", "float64")
 THRESHOLDS = (0.01, 0.5, 1.0)
 
 

@@ -30,22 +30,29 @@ class Run:
     test_predictions: np.ndarray | None = None
     losses: list = field(default_factory=list)
     model: torch.nn.Module | None = None
+    observed: list = field(default_factory=list)
 
 
 def train_two_layer(X: torch.Tensor, y: torch.Tensor, width: int, lr: float, steps: int,
                     seed: int = 0, record_every: int = 1, X_test: torch.Tensor | None = None,
-                    activation: str = "relu", progress=None) -> Run:
-    """Full-batch GD on the first layer of the Arora et al. network (a = ±1 fixed, u(0) = 0)."""
+                    activation: str = "relu", progress=None, observe=None) -> Run:
+    """Full-batch GD on the first layer of the Arora et al. network (a = ±1 fixed, u(0) = 0).
+
+    ``observe(model)``, if given, is called at every recorded step (before the update); what it
+    returns is collected in ``Run.observed`` (e.g. the empirical NTK along the trajectory).
+    """
     model = TwoLayer(X.shape[1], width, "arora", activation, seed=seed, dtype=X.dtype,
                      device=X.device, symmetric=True)
     opt = torch.optim.SGD(model.parameters(), lr=lr)
-    times, res = [], []
+    times, res, observed = [], [], []
     for t in range(steps + 1):
         u = model(X)
         r = y - u
         if t % record_every == 0 or t == steps:
             times.append(t)
             res.append(r.detach().cpu().numpy().copy())
+            if observe is not None:
+                observed.append(observe(model))
         if t == steps:
             break
         opt.zero_grad()
@@ -57,7 +64,7 @@ def train_two_layer(X: torch.Tensor, y: torch.Tensor, width: int, lr: float, ste
     if X_test is not None:
         with torch.no_grad():
             preds = model(X_test).cpu().numpy()
-    return Run(times, np.array(res), preds, model=model)
+    return Run(times, np.array(res), preds, model=model, observed=observed)
 
 
 def linear_residuals(H: np.ndarray, r0: np.ndarray, lr: float, times) -> np.ndarray:

@@ -67,7 +67,8 @@ def test_uniform_and_validation():
     assert k.values == tuple(Fraction(-1) + Fraction(2 * i, 8) for i in range(8))
     for rule, n, needle in [("foo", 3, "unknown"), ("uniform", 0, "at least 1"),
                             ("list:0,0", 2, "repeated"), ("list:0,1.5", 2, "outside"),
-                            ("random:-1", 3, "non-negative"), ("uniform:3", 3, "unknown"),
+                            ("random:-1", 3, "non-negative"), ("uniform:3", 3, "takes no argument"),
+                                ("random:", 3, "missing a seed"), ("list:", 2, "missing the knots"),
                             ("adaptive:2", 4, "constant"), ("adaptive:log(x)", 4, "not finite")]:
         with pytest.raises(InvalidArgument, match=needle):
             knots(rule, n)

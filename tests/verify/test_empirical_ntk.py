@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from specbias.derive.ntk.kernels import kernels, two_layer_kernel
+from specbias.derive.ntk.kernels import kernels
+from specbias.derive.ntk.two_layer import two_layer_kernel
 from specbias.errors import InvalidArgument
 from specbias.verify.empirical_ntk import empirical_ntk, fit_power_law, width_convergence
 from specbias.verify.models import DeepFC, TwoLayer, resolve_device

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from specbias.claims.ntk_dynamics import circle_data
-from specbias.derive.ntk.kernels import two_layer_kernel
+from specbias.derive.ntk.two_layer import two_layer_kernel
 from specbias.verify.training import (kernel_regression, linear_residuals, train_conventional,
                                       train_two_layer)
 

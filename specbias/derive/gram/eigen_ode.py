@@ -148,6 +148,14 @@ def _drop_small_exponentials(e: sympy.Expr) -> sympy.Expr:
     return e.replace(lambda t: isinstance(t, sympy.exp) and t.has(omega), lambda t: sympy.Integer(0))
 
 
+def _simplify_scaled(e: sympy.Expr, length) -> sympy.Expr:
+    """``sympy.simplify`` in u = omega L, then back: every argument is a multiple of omega L,
+    and trigsimp on cos(100 omega) expands it to a degree-100 polynomial (minutes), while in u
+    the work is the same for every interval."""
+    u = sympy.Dummy("u", positive=True)
+    return sympy.simplify(e.subs(omega, u / length)).subs(u, omega * length)
+
+
 #: Largest P whose limit determinant is expanded exactly; beyond it the entries carry nested
 #: radicals (cos(pi/10), ...) on which SymPy's det/simplify take minutes, so alpha and beta
 #: are evaluated with mpmath at LIMIT_DPS digits instead and reported as such.
@@ -186,8 +194,8 @@ def _limit_coefficients(limit: sympy.Matrix, p: int, d: Derivation, length) -> t
     return alpha, beta
 
 
-@lru_cache(maxsize=64)
-def _derive(kernel: GramKernel) -> EigenODE:
+def _derive(kernel: GramKernel, tick) -> EigenODE:
+    """The derivation behind :func:`eigen_ode`; ``tick()`` after each recorded step."""
     a, b, p = kernel.a, kernel.b, kernel.power
     n = 2 * p + 2
     length = b - a
@@ -202,12 +210,14 @@ def _derive(kernel: GramKernel) -> EigenODE:
     d.step("The kernel on both sides of the diagonal (from the Gram kernel derivation): "
            "$G_<$ on $x \\le y$ and $G_>$ on $x \\ge y$.",
            kernel.lower, kernel.upper, labels=[G_LOWER, G_UPPER], rule="input")
+    tick()
     degrees = (sympy.degree(kernel.lower, x), sympy.degree(kernel.upper, x))
     d_n = (sympy.diff(kernel.lower, x, n), sympy.diff(kernel.upper, x, n))
     d.step(f"Both branches are polynomials in $x$ of degrees {degrees[0]} and {degrees[1]}, so "
            f"their derivative of order {n} in $x$ vanishes off the diagonal.",
            *d_n, labels=[sympy.Derivative(G_LOWER, (x, n)), sympy.Derivative(G_UPPER, (x, n))],
            rule="sympy.diff")
+    tick()
     jumps = [sympy.expand((sympy.diff(kernel.upper, x, j) - sympy.diff(kernel.lower, x, j)).subs(x, y))
              for j in range(n)]
     c = jumps[n - 1]
@@ -217,12 +227,14 @@ def _derive(kernel: GramKernel) -> EigenODE:
            f"${tex(sympy.Eq(sympy.Derivative(G_FN(x, y), (x, n)), sympy.Symbol('c') * sympy.DiracDelta(x - y)))}$.",
            sympy.Matrix([jumps]), labels=[sympy.Matrix([[sympy.Symbol(f"J_{j}") for j in range(n)]])],
            rule="jump condition")
+    tick()
     if any(j != 0 for j in jumps[:-1]) or not c.is_number or c == 0 or any(e != 0 for e in d_n):
         raise ArithmeticError(f"G_{p} is not the Green's function of d^{n}/dx^{n}")
     ode = sympy.Eq(sympy.Derivative(phi(x), (x, n)), (c / mu) * phi(x))
     d.step(f"Apply $\\partial_x^{{{n}}}$ to "
            + inline(sympy.Eq(mu * phi(x), sympy.Integral(G_FN(x, y) * phi(y), y))) + ":",
            ode, rule="Green's function")
+    tick()
     conditions, shown = [], []
     for endpoint, branch in ((a, kernel.lower), (b, kernel.upper)):
         for j in range(n):
@@ -236,6 +248,7 @@ def _derive(kernel: GramKernel) -> EigenODE:
            f"identically zero in $y$. Checking $j = 0, \\ldots, {n - 1}$ at both ends finds "
            f"{len(conditions)} conditions (the ODE has order {n}).",
            *shown, rule="differentiate the kernel and evaluate at the endpoints")
+    tick()
     if len(conditions) != n:
         raise ArithmeticError(f"found {len(conditions)} boundary conditions, expected {n}")
     sign = 1 if c > 0 else -1
@@ -246,10 +259,12 @@ def _derive(kernel: GramKernel) -> EigenODE:
            *[sympy.nsimplify(sympy.expand_complex(r)) for r in roots],
            labels=[sympy.Symbol(f"r_{i}") for i in range(1, len(roots) + 1)],
            rule="characteristic polynomial of a constant-coefficient ODE")
+    tick()
     basis = _fundamental_system(roots, a, b)
     d.step("A real fundamental system, each exponential anchored at the end where it is $O(1)$:",
            *[f.expr for f in basis], labels=[sympy.Function(f"f_{i}")(x) for i in range(1, len(basis) + 1)],
            rule="real and imaginary parts")
+    tick()
     derivatives = [f.derivatives(n - 1) for f in basis]
     matrix = sympy.Matrix([[sympy.expand(ders[j].subs(x, endpoint) / omega**j) for ders in derivatives]
                            for endpoint, j in conditions])
@@ -257,28 +272,50 @@ def _derive(kernel: GramKernel) -> EigenODE:
            "system: $\\varphi = \\sum_m a_m f_m$ is an eigenfunction exactly when "
            "$M(\\omega) a = 0$.",
            matrix, labels=[sympy.Function("M")(omega)], rule="substitution")
+    tick()
     if p <= SYMBOLIC_DET_MAX_POWER:
-        characteristic = sympy.simplify(sympy.expand(matrix.det()))
+        characteristic = _simplify_scaled(sympy.expand(matrix.det()), length)
         d.step("Characteristic equation $\\det M(\\omega) = 0$:", sympy.Eq(characteristic, 0),
                rule="Matrix.det; sympy.simplify")
+        tick()
     else:
         characteristic = sympy.Determinant(matrix)
         d.step(f"Characteristic equation $\\det M(\\omega) = 0$ (the ${n} \\times {n}$ "
                "determinant is evaluated numerically with mpmath rather than expanded).",
                sympy.Eq(characteristic, 0), rule="definition")
+        tick()
     limit = matrix.applyfunc(_drop_small_exponentials)
     limit = limit.subs({sympy.cos(omega * length): C, sympy.sin(omega * length): S})
     alpha, beta = _limit_coefficients(limit, p, d, length)
+    tick()
     d.result = sympy.Eq(sympy.Derivative(phi(x), (x, n)), (c / mu) * phi(x))
     return EigenODE(kernel, n, c, tuple(conditions), tuple(roots), tuple(basis), matrix,
                     characteristic, alpha, beta, d)
 
 
-def eigen_ode(power: int, interval: object = (-1, 1)) -> EigenODE:
+#: Progress units of :func:`eigen_ode`: the Gram kernel, then each recorded step (the limit
+#: step is recorded inside :func:`_limit_coefficients`, counted when it returns).
+EIGEN_ODE_STAGES = 11
+_DERIVED: dict = {}
+
+
+def eigen_ode(power: int, interval: object = (-1, 1), progress=None) -> EigenODE:
     """Derive the eigen-ODE, boundary conditions and characteristic equation of G_P.
+
+    ``progress(n)`` is told of each of the :data:`EIGEN_ODE_STAGES` stages as it ends
+    (P = 6 takes about 8 s); results are kept for the session (up to 64 kernels).
 
     >>> ode = eigen_ode(1)
     >>> ode.order, ode.jump, ode.conditions
     (4, 1, ((-1, 2), (-1, 3), (1, 0), (1, 1)))
     """
-    return _derive(gram_kernel(power, interval))
+    tick = (lambda: progress(1)) if progress is not None else (lambda: None)
+    kernel = gram_kernel(power, interval)
+    tick()
+    if kernel not in _DERIVED:
+        if len(_DERIVED) >= 64:
+            _DERIVED.pop(next(iter(_DERIVED)))
+        _DERIVED[kernel] = _derive(kernel, tick)
+    elif progress is not None:
+        progress(EIGEN_ODE_STAGES - 1)
+    return _DERIVED[kernel]

@@ -90,22 +90,23 @@ def _derive(power: int, a: sympy.Rational, b: sympy.Rational) -> GramKernel:
     )
     integrand = relu_power(z - x, power) * relu_power(z - y, power)
     d.step(
-        "Definition of the Gram kernel, with $\\sigma_P$ written through the Heaviside step $H$.",
+        f"Definition of the Gram kernel, with $\\sigma_{{{power}}}$ written through the Heaviside "
+        "step $H$.",
         sympy.Eq(sympy.Function("G")(x, y), sympy.Integral(integrand, (z, a, b))),
         rule="definition",
     )
     on_support = integrand.subs({sympy.Heaviside(z - x): 1, sympy.Heaviside(z - y): 1})
     d.step(
         "The integrand vanishes unless $z > \\max(x, y)$. For $x \\le y$ the domain shrinks "
-        "to $(y, B)$, where both Heaviside factors equal 1.",
+        f"to $(y, {tex(b)})$, where both Heaviside factors equal 1.",
         sympy.Integral(on_support, (z, y, b)),
-        rule="support of $\\sigma_P$",
+        rule=f"support of $\\sigma_{{{power}}}$",
     )
     antiderivative = sympy.integrate(sympy.expand(on_support), z)
     d.step("Antiderivative in $z$.", antiderivative, rule="sympy.integrate (indefinite)")
     lower = sympy.factor(sympy.expand(antiderivative.subs(z, b) - antiderivative.subs(z, y)))
     d.step(
-        "Evaluate between $z = y$ and $z = B$ and factor: the kernel on $x \\le y$.",
+        f"Evaluate between $z = y$ and $z = {tex(b)}$ and factor: the kernel on $x \\le y$.",
         lower,
         labels=[G_LOWER],
         rule="fundamental theorem of calculus; sympy.factor",
@@ -114,7 +115,7 @@ def _derive(power: int, a: sympy.Rational, b: sympy.Rational) -> GramKernel:
     swapped = lower.subs({x: y, y: x}, simultaneous=True)
     symmetry = sympy.expand(upper_direct - swapped)
     d.step(
-        "For $x \\ge y$ integrate over $(x, B)$ directly; the difference from "
+        f"For $x \\ge y$ integrate over $(x, {tex(b)})$ directly; the difference from "
         "$G_<(y, x)$ expands to zero, so the kernel is symmetric.",
         upper_direct,
         symmetry,

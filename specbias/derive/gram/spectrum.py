@@ -24,6 +24,7 @@ import sympy
 
 from specbias.derive.gram.eigen_ode import EigenODE, eigen_ode, omega
 from specbias.derive.gram.kernel import x
+from specbias.derive.gram.options import MAX_COUNT
 from specbias.support.params import check_count, check_dps
 from specbias.records import Spectrum
 
@@ -31,6 +32,8 @@ from specbias.records import Spectrum
 SCAN_POINTS_PER_SPACING = 16
 #: Guard digits carried beyond the requested ones.
 GUARD_DIGITS = 20
+#: Roots found beyond the K asked for, to compare with the asymptotic tail.
+EXTRA_TAIL = 5
 
 
 @dataclass(frozen=True)
@@ -118,10 +121,8 @@ def characteristic_roots(ode: EigenODE, count: int, progress=None) -> list:
     while len(roots) < count:
         w_next = w + step
         f_next = det(w_next)
-        if f_prev == 0:
-            roots.append(w)
-        elif f_prev * f_next < 0:
-            roots.append(mpmath.findroot(det, (w, w_next), solver="anderson"))
+        if f_prev == 0 or f_prev * f_next < 0:
+            roots.append(w if f_prev == 0 else mpmath.findroot(det, (w, w_next), solver="anderson"))
             if progress is not None:
                 progress(1)
         w, f_prev = w_next, f_next
@@ -146,7 +147,7 @@ def asymptotics(ode: EigenODE, first_roots: list) -> Asymptotics:
     theta_over_pi = sympy.nsimplify(float(theta / mpmath.pi), rational=True, tolerance=1e-12)
     k0 = sympy.Integer(offsets.pop()) - sympy.Rational(1, 2) - theta_over_pi
     constant = abs(ode.jump) * (length / sympy.pi) ** ode.order
-    return Asymptotics(sympy.nsimplify(constant), k0, ode.order)
+    return Asymptotics(constant, k0, ode.order)  # exact: nsimplify would round tiny C to 0
 
 
 def _newton_correction(det, w, extra: int):
@@ -161,15 +162,16 @@ def gram_eigenvalues(power: int, interval: object = (-1, 1), count: int = 10, dp
     """The ``count`` largest eigenvalues mu_k of the Gram operator of ReLU^power on [A, B].
 
     Values are decimal strings with ``dps`` significant digits, with the certificates
-    described in the module docstring in ``extras``.
+    described in the module docstring in ``extras``. ``progress(1)`` is called for each root
+    found: ``count + EXTRA_TAIL`` in all.
 
     >>> s = gram_eigenvalues(1, count=3, dps=20)
     >>> s.extras["certificate"].gap_ok, s.extras["certificate"].digits_ok
     (True, True)
     """
+    count, dps = check_count(count, MAX_COUNT), check_dps(dps)
     ode = eigen_ode(power, interval)
-    count, dps = check_count(count, 2000), check_dps(dps)
-    extra_tail = 5  # roots beyond K, to compare with the asymptotic tail
+    extra_tail = EXTRA_TAIL
     with mpmath.workdps(dps + GUARD_DIGITS):
         roots = characteristic_roots(ode, count + extra_tail, progress)
         asym = asymptotics(ode, roots)

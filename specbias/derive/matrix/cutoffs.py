@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import sympy
 
+from specbias.derive.matrix.options import EPS_BITS, MAX_DIM
 from specbias.errors import InvalidArgument, require
 
 #: Machine epsilon (exact) of each floating-point format.
-EPS = {"float16": sympy.Integer(2) ** -10, "bfloat16": sympy.Integer(2) ** -7,
-       "float32": sympy.Integer(2) ** -23, "float64": sympy.Integer(2) ** -52}
+EPS = {name: sympy.Integer(2) ** -bits for name, bits in EPS_BITS.items()}
 
 
 def check_dtypes(text, allowed=tuple(EPS)) -> list[str]:
@@ -42,7 +42,7 @@ def check_dims(text) -> list[int]:
             d = int(str(p).strip())
         except ValueError:
             raise InvalidArgument(f"dimension {p!r} is not an integer: use e.g. --dims 1,2,3,10") from None
-        require(1 <= d <= 1000, f"dimension {d} is out of range: use 1..1000")
+        require(1 <= d <= MAX_DIM, f"dimension {d} is out of range: use 1..{MAX_DIM}")
         out.append(d)
     require(out, "no dimension given: use e.g. --dims 1,2,3,10")
     return out

@@ -27,12 +27,12 @@ import sympy
 
 from specbias.support.formula import check_finite_on, parse_formula
 from specbias.support.params import check_count, check_dps, parse_number
+from specbias.derive.matrix.options import KNOT_RULES, MAX_KNOTS
 from specbias.errors import InvalidArgument, require
 
-RULES = ("uniform", "random:SEED", "chebyshev", "adaptive:EXPR", "list:V1,V2,...")
+RULES = KNOT_RULES
 #: Grid on which sign changes of f' are looked for (adaptive rule).
 CRITICAL_GRID = 4096
-MAX_KNOTS = 100_000
 
 
 @dataclass(frozen=True)
@@ -190,19 +190,33 @@ def knots(rule: object, n: object, dps: object = 30) -> Knots:
     name = name.strip().lower()
     if name == "uniform" and not arg:
         vals = _uniform(n)
-    elif name == "random" and arg:
+    elif name == "random" and arg.strip():
         vals = _random(arg.strip(), n)
     elif name == "chebyshev" and not arg:
         vals = _chebyshev(n, dps)
-    elif name == "adaptive" and arg:
+    elif name == "adaptive" and arg.strip():
         vals = adaptive_knots(arg, n, dps)
-    elif name == "list" and arg:
+    elif name == "list" and arg.strip():
         vals = [v.strip() for v in arg.split(",")]
         require(len(vals) == n, f"knot list {arg!r} has {len(vals)} values but N = {n}: "
                                 "give N values")
     else:
-        raise InvalidArgument(f"knot rule {rule!r} is unknown: use one of {', '.join(RULES)}")
+        raise InvalidArgument(_rule_error(rule, name, arg))
     return check_knots(vals, rule)
+
+
+#: What each rule's argument is, for the messages of :func:`knots`.
+_RULE_ARGUMENT = {"random": "a seed, e.g. random:0", "adaptive": "a formula in x, e.g. "
+                  "adaptive:atan(25*x)", "list": "the knots, e.g. list:-1,0,0.5"}
+
+
+def _rule_error(rule: str, name: str, arg: str) -> str:
+    """The message for a rule that is unknown, lacks its argument or has one it does not take."""
+    if name in _RULE_ARGUMENT:
+        return f"knot rule {rule!r} is missing {_RULE_ARGUMENT[name]}"
+    if name in ("uniform", "chebyshev"):
+        return f"knot rule {rule!r} takes no argument: use {name}"
+    return f"knot rule {rule!r} is unknown: use one of {', '.join(RULES)}"
 
 
 __all__ = ["Knots", "RULES", "adaptive_knots", "check_knots", "knots", "mpf_to_fraction"]

@@ -63,6 +63,7 @@ from specbias.support import cache as cache_mod
 from specbias.derive.matrix.bspline import banded_pencil, divided_difference_columns
 from specbias.derive.gram.kernel import gram_kernel
 from specbias.derive.matrix.knots import Knots, knots as make_knots
+from specbias.derive.matrix.options import ARITHMETIC, MAX_SPECTRUM_DPS, MAX_SPECTRUM_N
 from specbias.support.params import check_count, check_dps, check_power
 from specbias.errors import require
 from specbias.records import Spectrum
@@ -225,6 +226,7 @@ def conditioning(m_q, b_q):
     LAPACK's banded eigensolver in float64; M is a well-conditioned B-spline mass matrix)."""
     mf, bf = _band_floats(m_q), _band_floats(b_q)
     n = mf.shape[1]
+    mf, bf = mf[:n], bf[:n]  # a band wider than the matrix (N <= P) has empty rows beyond N
     low = np.zeros_like(mf)
     for d in range(len(mf)):
         low[d, :n - d] = mf[d, d:]
@@ -337,10 +339,13 @@ def gram_matrix_spectrum(power: int, knots: Knots | str = "uniform", n: int | No
     >>> len(s.values), s.extras["certificate"].certified
     (6, True)
     """
-    power, dps = check_power(power), check_dps(dps)
-    require(dps <= 50, f"dps {dps} is too large for a matrix spectrum: use 5..50")
-    kn = knots if isinstance(knots, Knots) else make_knots(knots, check_count(n or 0, 100_000,
-                                                                              "number of knots N"), dps)
+    power, dps = check_power(power), check_dps(dps, MAX_SPECTRUM_DPS)
+    require(arithmetic in ARITHMETIC,
+            f"arithmetic {arithmetic!r} is not known: use one of {', '.join(ARITHMETIC)}")
+    kn = knots if isinstance(knots, Knots) else make_knots(
+        knots, check_count(n or 0, MAX_SPECTRUM_N, "number of knots N"), dps)
+    require(len(kn) <= MAX_SPECTRUM_N, f"{len(kn)} knots are too many for a certified spectrum: "
+                                       f"use at most {MAX_SPECTRUM_N}")
     vectors = check_count(vectors + 1, len(kn) + 1, "vectors + 1") - 1 if isinstance(vectors, int) \
         else check_count(vectors, 0, "vectors")
     key = {"power": power, "knots": kn.rule, "n": len(kn), "dps": dps, "vectors": vectors,
@@ -359,8 +364,6 @@ def gram_matrix_spectrum(power: int, knots: Knots | str = "uniform", n: int | No
         bits = math.ceil((dps + 2 + guard) * math.log2(10)) + 16
         m_q, b_q, scale = banded_pencil(active, power)
         m_f, b_f = band_ldl.to_mpfr_band(m_q, bits), band_ldl.to_mpfr_band(b_q, bits)
-        require(arithmetic in ("auto", "mpfr"),
-                f"arithmetic {arithmetic!r} is not known: use 'auto' or 'mpfr'")
         limbs, est_err, growth = None, None, {}
         if arithmetic == "auto":
             cond = conditioning(m_q, b_q)

@@ -8,18 +8,23 @@ ReLU^p activations σ_p(t) = max(0, t)^p give the arc-cosine kernels of Cho & Sa
 
 and erf gives Williams (1997): E[erf(u) erf(v)] = (2/π) asin(2 q12 / sqrt((1+2q11)(1+2q22))).
 Nothing below is copied from those papers: SymPy integrates each expectation and the
-:class:`~specbias.records.Derivation` records what it returned. The tests compare the results
-with Monte Carlo and with one-dimensional quadrature of the diagonal.
+:class:`~specbias.records.Derivation` records what it returned (prose with ``$...$``, formulas
+as SymPy expressions). Each dual carries its own checks (:attr:`DualActivation.checks`: the
+diagonal against a one-dimensional integral, Price's theorem tying the value to its derivative
+kernel), and the tests compare the results with Monte Carlo and quadrature.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import sympy
 
+from specbias.derive.ntk.symbols import kernel_function
+from specbias.derive.ntk.options import ACTIVATIONS
 from specbias.errors import InvalidArgument
+from specbias.notation import tex
 from specbias.records import Derivation
 
 theta = sympy.Symbol("theta", positive=True)
@@ -27,11 +32,14 @@ q11, q22 = sympy.symbols("q_11 q_22", positive=True)
 q12 = sympy.Symbol("q_12", real=True)
 _r, _phi = sympy.symbols("r phi", real=True)
 
-ACTIVATIONS = ("step", "relu", "relu2", "erf")
 #: ReLU^p power of each arc-cosine activation.
 POWERS = {"step": 0, "relu": 1, "relu2": 2}
 SOURCES = ("Cho & Saul, Kernel methods for deep learning, NIPS 2009",
            "Williams, Computing with infinite networks, NIPS 1997")
+#: How each arc-cosine unit is named in derivation titles.
+_UNIT = {0: "the step function $\\sigma_0(t) = H(t)$",
+         1: "the ReLU $\\sigma_1(t) = \\max(0, t)$",
+         2: "$\\sigma_2(t) = \\max(0, t)^2$"}
 
 #: Below this angle the small part h_p of the deviation (see :func:`deviation_split`) is
 #: evaluated from its Taylor polynomial; above it, directly (losing at most ~3 ulps of D_p).
@@ -53,6 +61,9 @@ class DualActivation:
     ``value``/``derivative`` are E[σσ] and E[σ'σ'] in q11, q22, q12 (θ stands for
     acos(q12/sqrt(q11 q22)) in the arc-cosine family); ``diagonal`` is E[σ(u)²] in q11.
     ``J`` is the angular factor (2π E[σσ] / (q11 q22)^(p/2)) for ReLU^p, else None.
+    ``checks`` maps the name of each check made while deriving to the SymPy residual it left
+    (zero when the check holds): ``"diagonal"`` (J_p(0) against the one-dimensional integral)
+    and ``"price"`` (∂E[σσ]/∂q12 − E[σ'σ'], Price's theorem).
     """
 
     name: str
@@ -63,81 +74,113 @@ class DualActivation:
     power: int | None = None
     J: sympy.Expr | None = None
     J_derivative: sympy.Expr | None = None
+    checks: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @lru_cache(maxsize=None)
 def angular_factor(p: int) -> tuple[sympy.Expr, Derivation]:
     """J_p(θ) = 2π E[σ_p(u)σ_p(v)] / (q11 q22)^(p/2), by integrating in polar coordinates."""
-    d = Derivation(f"Arc-cosine kernel of ReLU^{p}", assumptions=[
-        "w ~ N(0, I); by rotation invariance only the plane of x, y matters: "
-        "x = |x| e_1, y = |y| (cos θ, sin θ), 0 < θ < π",
-        "polar coordinates w = r (cos φ, sin φ): w·x ≥ 0 and w·y ≥ 0 iff θ − π/2 ≤ φ ≤ π/2"],
+    d = Derivation(f"Arc-cosine kernel of degree {p}: {_UNIT[p]}", assumptions=[
+        "$w \\sim N(0, I)$; by rotation invariance only the plane of $x$ and $x'$ matters: "
+        "$x = \\Vert x \\Vert e_1$, $x' = \\Vert x' \\Vert (\\cos\\theta, \\sin\\theta)$ with "
+        "$0 < \\theta < \\pi$",
+        "polar coordinates $w = r (\\cos\\varphi, \\sin\\varphi)$: $w^{T} x \\ge 0$ and "
+        "$w^{T} x' \\ge 0$ exactly when $\\theta - \\pi/2 \\le \\varphi \\le \\pi/2$"],
         references=[SOURCES[0]])
-    integrand = d.step("In polar coordinates the product of the two units is r^(2p) cos^p φ "
-                       "cos^p(φ−θ) |x|^p|y|^p, and the Gaussian density is e^(−r²/2)/(2π) r dr dφ.",
-                       _r ** (2 * p) * sympy.cos(_phi) ** p * sympy.cos(_phi - theta) ** p,
-                       labels=["integrand / (|x||y|)^p"])
-    radial = d.step("Radial integral (SymPy integrate):",
-                    sympy.integrate(_r ** (2 * p + 1) * sympy.exp(-_r ** 2 / 2), (_r, 0, sympy.oo)),
-                    labels=["∫_0^∞ r^(2p+1) e^(−r²/2) dr"], rule="integrate")
-    angular = d.step("Angular integral over the cone where both units are active:",
-                     sympy.integrate(integrand.subs(_r, 1), (_phi, theta - sympy.pi / 2, sympy.pi / 2)),
-                     labels=["∫ cos^p φ cos^p(φ−θ) dφ"], rule="integrate")
-    J = d.step("J_p(θ) = radial × angular, simplified; then E[σ_p(u)σ_p(v)] = (q11 q22)^(p/2) J_p(θ)/(2π).",
-               sympy.simplify(radial * angular), labels=["J_p(θ)"], rule="simplify")
-    d.result, d.result_label = J, f"J_{p}(θ)"
+    integrand = d.step(
+        "In polar coordinates the product of the two units, divided by $(\\Vert x \\Vert "
+        f"\\Vert x' \\Vert)^{{p}}$ with $p = {p}$, is the expression below; the Gaussian density "
+        "is $e^{-r^2/2} r \\, dr \\, d\\varphi / (2\\pi)$.",
+        _r ** (2 * p) * sympy.cos(_phi) ** p * sympy.cos(_phi - theta) ** p)
+    radial_integral = sympy.Integral(_r ** (2 * p + 1) * sympy.exp(-_r ** 2 / 2), (_r, 0, sympy.oo))
+    radial = d.step("The radial integral:", radial_integral.doit(), labels=[radial_integral],
+                    rule="integrate")
+    angular_integral = sympy.Integral(integrand.subs(_r, 1),
+                                      (_phi, theta - sympy.pi / 2, sympy.pi / 2))
+    angular = d.step("The angular integral, over the cone where both units are active:",
+                     angular_integral.doit(), labels=[angular_integral], rule="integrate")
+    J_p = kernel_function(f"J_{{{p}}}")(theta)
+    scale = f"(q_{{11}} q_{{22}})^{{{sympy.Rational(p, 2)}}} " if p else ""
+    J = d.step(f"$J_{p}(\\theta)$ is their product, simplified; then $\\mathbb{{E}}[\\sigma_{p}(u) "
+               f"\\sigma_{p}(v)] = {scale}J_{p}(\\theta) / (2\\pi)$.",
+               sympy.simplify(radial * angular), labels=[J_p], rule="simplify")
+    d.result, d.result_lhs = J, J_p
     return J, d
 
 
+def _price_residual(value: sympy.Expr, derivative: sympy.Expr) -> sympy.Expr:
+    """∂value/∂q12 − derivative with θ = acos(q12/sqrt(q11 q22)) (Price's theorem), simplified."""
+    angle = sympy.acos(q12 / sympy.sqrt(q11 * q22))
+    return sympy.simplify(sympy.diff(value.subs(theta, angle), q12) - derivative.subs(theta, angle))
+
+
 def _polar_dual(p: int) -> DualActivation:
-    J, d = angular_factor(p)
+    J, base = angular_factor(p)
+    d = replace(base, steps=list(base.steps))  # angular_factor's derivation stays as it was
     scale = (q11 * q22) ** sympy.Rational(p, 2)
     value = scale * J / (2 * sympy.pi)
     diag = sympy.simplify((value / scale * q11 ** p).subs(theta, 0))
     u = sympy.Symbol("u", positive=True)
-    direct = sympy.integrate(u ** (2 * p) * sympy.exp(-u ** 2 / (2 * q11)), (u, 0, sympy.oo)) \
+    direct = sympy.Integral(u ** (2 * p) * sympy.exp(-u ** 2 / (2 * q11)), (u, 0, sympy.oo)) \
         / sympy.sqrt(2 * sympy.pi * q11)
-    d.step("Diagonal θ = 0, and independently the one-dimensional integral "
-           "∫_0^∞ u^(2p) e^(−u²/2q)/sqrt(2πq) du; their difference:",
-           diag, sympy.simplify(direct), sympy.simplify(diag - direct),
-           labels=["E[σ_p(u)²] from J_p(0)", "one-dimensional integral", "difference"])
+    diag_residual = sympy.simplify(diag - direct.doit())
+    d.step(f"The diagonal $\\theta = 0$ gives $\\mathbb{{E}}[\\sigma_{p}(u)^2]$; independently, the "
+           "one-dimensional integral; their difference:", diag, sympy.simplify(direct.doit()),
+           diag_residual, labels=[f"$\\mathbb{{E}}[\\sigma_{p}(u)^2]$ from $J_{p}(0)$", direct,
+                                  "difference"])
     if p == 0:
         deriv = 1 / (2 * sympy.pi * sympy.sqrt(q11 * q22) * sympy.sin(theta))
-        d.step("σ_0' = δ: E[δ(u)δ(v)] is the density of (u, v) at the origin, "
-               "1/(2π sqrt(det Λ)), infinite as θ → 0 (no finite NTK through a step layer).",
-               deriv, labels=["E[σ'(u)σ'(v)]"])
+        d.step("$\\sigma_0' = \\delta$: $\\mathbb{E}[\\delta(u) \\delta(v)]$ is the density of "
+               "$(u, v)$ at the origin, $1 / (2\\pi \\sqrt{\\det \\Lambda})$, infinite as "
+               "$\\theta \\to 0$ (no finite NTK through a step layer).", deriv,
+               labels=["$\\mathbb{E}[\\sigma_0'(u) \\sigma_0'(v)]$"])
         Jd = None
     else:
         Jd, _ = angular_factor(p - 1)
-        deriv = d.step("σ_p' = p σ_{p−1}, so E[σ_p'(u)σ_p'(v)] = p² E[σ_{p−1}(u)σ_{p−1}(v)]:",
-                       p ** 2 * (q11 * q22) ** sympy.Rational(p - 1, 2) * Jd / (2 * sympy.pi),
-                       labels=["E[σ'(u)σ'(v)]"])
-    return DualActivation(f"relu{p}" if p > 1 else ("relu" if p else "step"), value, deriv, diag,
-                          d, p, J, Jd)
+        times = f"{p} " if p > 1 else ""
+        deriv = d.step(
+            f"$\\sigma_{p}' = {times}\\sigma_{p - 1}$, so $\\mathbb{{E}}[\\sigma_{p}'(u) "
+            f"\\sigma_{p}'(v)] = {p ** 2 if p > 1 else ''} \\mathbb{{E}}[\\sigma_{p - 1}(u) "
+            f"\\sigma_{p - 1}(v)]$, from $J_{p - 1}$:",
+            p ** 2 * (q11 * q22) ** sympy.Rational(p - 1, 2) * Jd / (2 * sympy.pi),
+            labels=[f"$\\mathbb{{E}}[\\sigma_{p}'(u) \\sigma_{p}'(v)]$"])
+    price = _price_residual(value, deriv)
+    d.step("Check by Price's theorem, $\\partial \\mathbb{E}[\\sigma(u) \\sigma(v)] / \\partial q_{12} "
+           "= \\mathbb{E}[\\sigma'(u) \\sigma'(v)]$ with $\\theta = \\arccos(q_{12} / \\sqrt{q_{11} "
+           "q_{22}})$; the difference simplifies to", price, labels=["difference"])
+    name = f"relu{p}" if p > 1 else ("relu" if p else "step")
+    return DualActivation(name, value, deriv, diag, d, p, J, Jd,
+                          {"diagonal": diag_residual, "price": price})
 
 
 def _erf_dual() -> DualActivation:
-    d = Derivation("Dual activation of erf", assumptions=[
-        "(u, v) ~ N(0, Λ), Λ = [[q11, q12], [q12, q22]]",
-        "Price's theorem: ∂/∂q12 E[f(u)g(v)] = E[f'(u)g'(v)]"], references=[SOURCES[1]])
+    d = Derivation("Dual activation of $\\operatorname{erf}$", assumptions=[
+        "$(u, v) \\sim N(0, \\Lambda)$, $\\Lambda$ with entries $q_{11}$, $q_{12}$, $q_{22}$",
+        "Price's theorem: $\\partial \\mathbb{E}[f(u) g(v)] / \\partial q_{12} = "
+        "\\mathbb{E}[f'(u) g'(v)]$"], references=[SOURCES[1]])
     lam = sympy.Matrix([[q11, q12], [q12, q22]])
-    det = d.step("erf'(t) = (2/sqrt π) e^(−t²), so E[erf'(u)erf'(v)] = (4/π) E[e^(−u²−v²)] and the "
-                 "Gaussian integral gives det(I + 2Λ)^(−1/2); SymPy computes the determinant:",
-                 sympy.expand((sympy.eye(2) + 2 * lam).det()), labels=["det(I + 2Λ)"], rule="det")
+    det = d.step("$\\operatorname{erf}'(t) = 2 e^{-t^2} / \\sqrt{\\pi}$, so "
+                 "$\\mathbb{E}[\\operatorname{erf}'(u) \\operatorname{erf}'(v)] = (4/\\pi) "
+                 "\\mathbb{E}[e^{-u^2 - v^2}]$, and the Gaussian integral gives "
+                 "$\\det(I + 2\\Lambda)^{-1/2}$; SymPy computes the determinant:",
+                 sympy.expand((sympy.eye(2) + 2 * lam).det()),
+                 labels=["$\\det(I + 2\\Lambda)$"], rule="det")
     deriv = 4 / (sympy.pi * sympy.sqrt(det))
     a, c = sympy.Symbol("a", positive=True), sympy.Symbol("c", real=True)
-    prim = d.step("Integrate in q12 from 0 (where E[erf(u)erf(v)] = 0 by oddness), with "
-                  "a = (1 + 2q11)(1 + 2q22):",
+    prim = d.step("Integrate in $q_{12}$ from 0 (where $\\mathbb{E}[\\operatorname{erf}(u) "
+                  "\\operatorname{erf}(v)] = 0$ by oddness), with $a = (1 + 2 q_{11})(1 + 2 q_{22})$:",
                   sympy.integrate(4 / (sympy.pi * sympy.sqrt(a - 4 * c ** 2)), (c, 0, q12)),
-                  labels=["E[erf(u)erf(v)]"], rule="integrate")
+                  labels=["$\\mathbb{E}[\\operatorname{erf}(u) \\operatorname{erf}(v)]$"],
+                  rule="integrate")
     value = prim.subs(a, (1 + 2 * q11) * (1 + 2 * q22))
-    check = d.step("Check: ∂/∂q12 of the result minus E[erf'erf'] simplifies to", 
-                   sympy.simplify(sympy.diff(value, q12) - deriv), labels=["residual"])
+    check = d.step("Check: the derivative of the result in $q_{12}$ minus "
+                   "$\\mathbb{E}[\\operatorname{erf}'(u) \\operatorname{erf}'(v)]$ simplifies to",
+                   sympy.simplify(sympy.diff(value, q12) - deriv), labels=["difference"])
     if check != 0:
         raise ArithmeticError(f"erf dual: Price's theorem check left {check}")
     diag = sympy.simplify(value.subs({q22: q11, q12: q11}))
-    d.result, d.result_label = value, "E[erf(u)erf(v)]"
-    return DualActivation("erf", value, deriv, diag, d)
+    d.result = value
+    return DualActivation("erf", value, deriv, diag, d, checks={"price": check})
 
 
 @lru_cache(maxsize=None)
@@ -155,17 +198,20 @@ def gaussian_expectation(expr: sympy.Expr, var: sympy.Symbol) -> tuple[sympy.Exp
     >>> sympy.expand(val - (q11*q22 + 2*q12**2))
     0
     """
-    z1, z2 = sympy.symbols("z1 z2", real=True)
+    z1, z2 = sympy.symbols("z_1 z_2", real=True)
     rho = sympy.Symbol("rho", real=True)
-    d = Derivation(f"Gaussian expectation of σ(u)σ(v), σ(t) = {sympy.sstr(expr)}",
-                   assumptions=["(z1, z2) ~ N(0, I), ρ = q12 / sqrt(q11 q22), |ρ| < 1"])
+    d = Derivation(f"Gaussian expectation of $\\sigma(u) \\sigma(v)$ for "
+                   f"$\\sigma({tex(var)}) = {tex(expr)}$",
+                   assumptions=["$(z_1, z_2) \\sim N(0, I)$, $\\rho = q_{12} / \\sqrt{q_{11} q_{22}}$, "
+                                "$\\vert \\rho \\vert < 1$"])
     uv = expr.subs(var, sympy.sqrt(q11) * z1) * expr.subs(
         var, sympy.sqrt(q22) * (rho * z1 + sympy.sqrt(1 - rho ** 2) * z2))
     pdf = sympy.exp(-(z1 ** 2 + z2 ** 2) / 2) / (2 * sympy.pi)
-    inner = d.step("Integrate over z2:", sympy.integrate(sympy.expand(uv) * pdf, (z2, -sympy.oo, sympy.oo),
-                                                         conds="none"), rule="integrate")
+    inner = d.step("Integrate over $z_2$:", sympy.integrate(sympy.expand(uv) * pdf,
+                                                              (z2, -sympy.oo, sympy.oo),
+                                                              conds="none"), rule="integrate")
     outer = sympy.integrate(inner, (z1, -sympy.oo, sympy.oo), conds="none")
-    value = d.step("Integrate over z1 and put ρ = q12/sqrt(q11 q22):",
+    value = d.step("Integrate over $z_1$ and put $\\rho = q_{12} / \\sqrt{q_{11} q_{22}}$:",
                    sympy.simplify(outer.subs(rho, q12 / sympy.sqrt(q11 * q22))), rule="integrate")
     if value.has(sympy.Integral):
         raise InvalidArgument(f"SymPy cannot integrate activation {expr} against a Gaussian: "

@@ -76,10 +76,11 @@ def _deviation(p, th, c, s, vers):
 
 
 @numba.njit
-def _row(i, c, vers, A, B, p, dim, sw2, sb2, c0, standard, want_ntk, S, T, th):
+def _row(i, c, vers, anti, A, B, p, dim, sw2, sb2, c0, standard, want_ntk, S, T, th):
     """Row i of (Σ, Θ): the input layer, then ``_homogeneous_layer`` per hidden layer, on the
-    row's cosines c and versines vers (overwritten) with the per-row factors of :func:`_diagonals`
-    in A (row i of X) and B (every row of Y); S, T are the output rows, th scratch."""
+    row's cosines c, versines vers (overwritten) and 1 + cos θ (anti: the first layer only, as
+    ``kernels._trig_from_versines``) with the per-row factors of :func:`_diagonals` in A (row i
+    of X) and B (every row of Y); S, T are the output rows, th scratch."""
     bias_grad = 1.0 if sb2 > 0 else 0.0
     nx, q1 = A[0, 4, i], A[0, 3, i]
     k = len(c)
@@ -91,13 +92,22 @@ def _row(i, c, vers, A, B, p, dim, sw2, sb2, c0, standard, want_ntk, S, T, th):
         S[j] = s * c[j] + sb2
         T[j] = S[j] if not standard else s * c[j] / sw2 + bias_grad
         vers[j] = (gap + s * vers[j]) / geo
+        ac = (sw2 / dim) * (nx * nx + ny * ny)
+        anti[j] = (sb2 * (ac + sb2) / (geo + s) + sb2 + s * anti[j]) / geo
     for l in range(A.shape[0]):
         r1, g1, t1 = A[l, 0, i], A[l, 1, i], A[l, 2, i]
         for j in range(k):  # the libm call apart: the loop below can vectorize
-            th[j] = 2 * math.asin(math.sqrt(min(vers[j], 2.0) / 2))
+            if l == 0:
+                th[j] = 2 * math.atan2(math.sqrt(vers[j]), math.sqrt(anti[j]))
+            else:
+                th[j] = 2 * math.asin(math.sqrt(min(vers[j], 2.0) / 2))
         for j in range(k):
             v, t, r2 = min(vers[j], 2.0), th[j], B[l, 0, j]
-            cos, sin = 1 - v, math.sqrt(v * (2 - v))
+            if l == 0:
+                v = vers[j]
+                cos, sin = (anti[j] - v) / 2, math.sqrt(v * anti[j])
+            else:
+                cos, sin = 1 - v, math.sqrt(v * (2 - v))
             sp = r1 * r2
             scale = sp * (sw2 / (2 * math.pi))
             sig_n = scale * _j_cs(p, t, cos, sin) + sb2
@@ -141,7 +151,7 @@ def _compiled():
         _ = key  # a closure variable: part of numba's cache key (the formulas' hash)
         n, k, dim = U.shape[0], Vt.shape[1], U.shape[1]
         for i in numba.prange(n):
-            c, vers, th = np.zeros(k), np.empty(k), np.empty(k)
+            c, vers, anti, th = np.zeros(k), np.empty(k), np.empty(k), np.empty(k)
             if C.shape[0]:
                 c[:] = C[i]
             else:
@@ -150,14 +160,15 @@ def _compiled():
                         c[j] += U[i, t] * Vt[t, j]
             for j in range(k):
                 c[j] = min(max(c[j], -1.0), 1.0)
-                vers[j] = 1 - c[j]
-                if abs(c[j]) > kahan_above:  # 1 − cos θ = |u − v|²/2 (Kahan), as ntk._angles
-                    d2 = 0.0
+                vers[j], anti[j] = 1 - c[j], 1 + c[j]
+                if abs(c[j]) > kahan_above:  # 1 ∓ cos θ = |u ∓ v|²/2 (Kahan), as ntk._angles
+                    d2, s2 = 0.0, 0.0
                     for t in range(dim):
                         d2 += (U[i, t] - Vt[t, j]) ** 2
-                    vers[j] = d2 / 2
+                        s2 += (U[i, t] + Vt[t, j]) ** 2
+                    vers[j], anti[j] = d2 / 2, s2 / 2
                     c[j] = 1 - vers[j]
-            _row(i, c, vers, A, B, p, dim, sw2, sb2, c0, standard, want_ntk, S[i],
+            _row(i, c, vers, anti, A, B, p, dim, sw2, sb2, c0, standard, want_ntk, S[i],
                  T[i] if want_ntk else np.empty(k), th)  # no aliasing: it would stop SIMD
     return kernel
 

@@ -3,20 +3,17 @@
 Conventions (each parametrization states its normalization; verify/models.py builds the
 matching torch networks and tests compare both):
 
-* ``arora`` (Arora et al., ICML 2019, Eq. (3)-(4)): f(x) = m^(-1/2) Σ_r a_r σ(w_rᵀx), a_r = ±1
-  fixed, w_r ~ N(0, I) trained. NTK: Θ(x, x') = xᵀx' E[σ'(wᵀx)σ'(wᵀx')].
-* ``basri`` (Basri et al., ICML 2020): the same with a bias, f = m^(-1/2) Σ a_r σ(w_rᵀx + b_r),
-  b_r(0) = 0, (w, b) trained. NTK: (xᵀx' + 1) E[σ'(wᵀx)σ'(wᵀx')].
-* ``random-features`` (E, seeds/001; E1, E3): w ~ N(0, I/d) frozen, the output layer trained;
-  the kernel is E_w[σ(wᵀx)σ(wᵀx')] (the NNGP of the hidden layer).
-* deep, ``ntk`` parametrization (Jacot et al. 2018; Lee et al. 2019; Arora et al. 2019, B3):
-  h¹ = σ_w d^(-1/2) W¹x + σ_b b¹, h^(l+1) = σ_w n_l^(-1/2) W^(l+1) σ(h^l) + σ_b b^(l+1),
-  all entries N(0, 1), f = h^(L+1) for L hidden layers:
-  Σ¹ = σ_w² xᵀx'/d + σ_b²,  Σ^(l+1) = σ_w² E_Λ^(l)[σσ] + σ_b²,  Σ̇^(l+1) = σ_w² E_Λ^(l)[σ'σ'],
-  Θ¹ = Σ¹,  Θ^(l+1) = Σ^(l+1) + Θ^(l) Σ̇^(l+1).
+* deep, ``ntk`` parametrization (Jacot et al. 2018; Lee et al. 2019; Arora et al. 2019, B3), in
+  the indexing of Arora et al. (2019), which the slides use: the pre-activations of layer h + 1
+  are h^(h+1) = σ_w n_h^(-1/2) W^(h+1) σ(h^h) + σ_b b^(h+1) (h^1 = σ_w d^(-1/2) W¹x + σ_b b¹),
+  all entries N(0, 1), f = h^(L+1) for L hidden layers; Σ^(h) is the covariance of h^(h+1):
+  Σ^(0) = σ_w² xᵀx'/d + σ_b²,  Σ^(h) = σ_w² E_Λ^(h)[σσ] + σ_b²,  Σ̇^(h) = σ_w² E_Λ^(h)[σ'σ'],
+  with Λ^(h) built from Σ^(h−1);  Θ^(0) = Σ^(0),  Θ^(h) = Σ^(h) + Θ^(h−1) Σ̇^(h); the NTK is Θ^(L).
 * deep, ``standard`` parametrization with layer-wise learning rates 1/fan-in (Sohl-Dickstein et
-  al. 2020): W ~ N(0, σ_w²/n_l), b ~ N(0, σ_b²); then Θ¹ = xᵀx'/d + 1 and
-  Θ^(l+1) = E_Λ^(l)[σσ] + 1 + Θ^(l) Σ̇^(l+1) (Σ, Σ̇ as above).
+  al. 2020): W ~ N(0, σ_w²/n_h), b ~ N(0, σ_b²); then Θ^(0) = xᵀx'/d + 1 and
+  Θ^(h) = E_Λ^(h)[σσ] + 1 + Θ^(h−1) Σ̇^(h) (Σ, Σ̇ as above; the 1 only with biases).
+* the two-layer parametrizations (``arora``, ``basri``, ``random-features``) are in
+  :mod:`specbias.derive.ntk.two_layer`.
 
 Numerics carry the angle between the two inputs through the layers instead of their cosine:
 the first angle from the raw vectors (Kahan's 2·atan2(|u−v|, |u+v|)), each next one from the
@@ -34,20 +31,18 @@ from concurrent.futures import ThreadPoolExecutor
 import sympy
 
 from specbias.derive.ntk.arccos import (POWERS, SERIES_SWITCH, check_activation, dual_activation,
-                                    numeric_factors, q11, q12, q22, theta)
+                                        numeric_factors, q11, q12, q22, theta)
+from specbias.derive.ntk.options import MAX_DEPTH, MAX_DERIVE_DEPTH, PARAMETRIZATIONS, TWO_LAYER
+from specbias.derive.ntk.symbols import DIM, Dot, layer_angle, layer_kernel, x, x_prime
 from specbias.errors import InvalidArgument, require
 from specbias.records import Derivation
 
-PARAMETRIZATIONS = ("ntk", "standard")
-#: Symbols of the two-layer statements: the input norms and the input dimension.
-NORM_X, NORM_Y, DIM = sympy.symbols("|x| |x'| d", positive=True)
-TWO_LAYER = ("arora", "basri", "random-features")
 
 
 def check_depth(depth: object) -> int:
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
         raise InvalidArgument(f"depth {depth!r} must be an integer >= 1 (hidden layers)")
-    require(depth <= 1000, f"depth {depth} is too large: use at most 1000")
+    require(depth <= MAX_DEPTH, f"depth {depth} is too large: use at most {MAX_DEPTH}")
     return depth
 
 
@@ -67,73 +62,101 @@ def check_variances(weight_var: float, bias_var: float) -> tuple[float, float]:
 
 # ---------------------------------------------------------------- symbolic statements
 
+_REFERENCES = ["Jacot, Gabriel, Hongler, NeurIPS 2018", "Lee et al., NeurIPS 2019",
+               "Arora et al., On exact computation with an infinitely wide neural net, NeurIPS "
+               "2019 (Eq. (4)-(6))",
+               "Sohl-Dickstein et al., arXiv:2001.07301 (standard parametrization)"]
+
+
+def unrolled_ntk(depth: int) -> tuple[sympy.Expr, sympy.Expr]:
+    """(recursion, sum form) of the NTK Θ^(L) of the ntk parametrization, in layer kernels.
+
+    The recursion Θ^(0) = Σ^(0), Θ^(h) = Σ^(h) + Θ^(h−1) Σ̇^(h), expanded by SymPy, and the
+    sum Σ_{h=0}^{L} Σ^(h) Π_{h'=h+1}^{L} Σ̇^(h') of Arora et al. (2019, Eq. (6)): their
+    difference is zero (the caller checks it).
+    """
+    depth = check_depth(depth)
+    S = [layer_kernel("Sigma", h)(x, x_prime) for h in range(depth + 1)]
+    Sd = [None] + [layer_kernel("Sigmadot", h)(x, x_prime) for h in range(1, depth + 1)]
+    T = S[0]
+    for h in range(1, depth + 1):
+        T = S[h] + T * Sd[h]
+    form = sympy.Add(*[S[h] * sympy.Mul(*Sd[h + 1:]) for h in range(depth + 1)])
+    return sympy.expand(T), form
+
+
 def derive_ntk(activation: str = "relu", depth: int = 1, bias: bool = False,
-               parametrization: str = "ntk") -> Derivation:
-    """The derivation of the NNGP Σ^(h), Σ̇^(h) and NTK Θ^(L+1) recursion, layer by layer."""
+               parametrization: str = "ntk", progress=None) -> Derivation:
+    """The NNGP Σ^(h), its derivative kernel Σ̇^(h) and the NTK Θ^(h), layer by layer.
+
+    Indexing of Arora et al. (2019), which the slides use: Σ^(0) is the covariance of the
+    first pre-activations, Λ^(h) is built from Σ^(h−1), and the network's NTK is Θ^(L).
+    ``depth`` is at most :data:`~specbias.derive.ntk.options.MAX_DERIVE_DEPTH`;
+    ``progress(n)`` is told of each of the ``depth + 2`` stages (the dual activation, each
+    layer, the unrolled form).
+    """
     activation = check_activation(activation)
     depth = check_depth(depth)
+    require(depth <= MAX_DERIVE_DEPTH, f"depth {depth} is too deep to print a derivation: use at "
+                                       f"most {MAX_DERIVE_DEPTH} (kernels() computes deeper ones)")
+    tick = progress or (lambda n=1: None)
     parametrization = check_parametrization(parametrization)
     dual = dual_activation(activation)
-    sw2, sb2 = sympy.Symbol("sigma_w^2", positive=True), (sympy.Symbol("sigma_b^2", nonnegative=True)
-                                                           if bias else sympy.Integer(0))
-    d = Derivation(f"NTK of a depth-{depth} {activation} network ({parametrization} parametrization"
-                   f"{', with bias' if bias else ''})",
-                   assumptions=["L = %d hidden layers of widths n_l → ∞, scalar output" % depth,
-                                "(u, v) ~ N(0, Λ^(l)), Λ^(l) = [[Σ^(l)(x,x), Σ^(l)(x,x')], "
-                                "[Σ^(l)(x,x'), Σ^(l)(x',x')]]"],
-                   references=["Jacot, Gabriel, Hongler, NeurIPS 2018", "Lee et al., NeurIPS 2019",
-                               "Arora et al., On exact computation with an infinitely wide neural "
-                               "net, NeurIPS 2019 (Eq. (4)-(6))",
-                               "Sohl-Dickstein et al., arXiv:2001.07301 (standard parametrization)"])
+    sw2 = sympy.Symbol("sigma_w^2", positive=True)
+    sb2 = sympy.Symbol("sigma_b^2", nonnegative=True) if bias else sympy.Integer(0)
+    scaling = ("weights $N(0, 1)$ times $\\sigma_w / \\sqrt{\\text{fan-in}}$"
+               + (", biases $N(0, 1)$ times $\\sigma_b$" if bias else "")
+               if parametrization == "ntk" else
+               "weights $N(0, \\sigma_w^2 / \\text{fan-in})$ learning at rate $1/\\text{fan-in}$"
+               + (", biases $N(0, \\sigma_b^2)$" if bias else ""))
+    d = Derivation(
+        f"NTK of a fully connected network with $L = {depth}$ hidden layers, activation "
+        f"{activation} ({parametrization} parametrization{', with biases' if bias else ''})",
+        assumptions=[f"hidden layers $h = 1, \\ldots, L$ of widths tending to infinity, scalar "
+                     f"output; {scaling}",
+                     "$\\Sigma^{(h)}$ is the covariance of the pre-activations of layer $h + 1$ "
+                     "(layer $L + 1$ is the output); $\\Lambda^{(h)}$, the covariance of the "
+                     "pre-activations $(u, v)$ of layer $h$ at $x$ and $x'$, has entries "
+                     "$q_{11} = \\Sigma^{(h-1)}(x, x)$, $q_{12} = \\Sigma^{(h-1)}(x, x')$, "
+                     "$q_{22} = \\Sigma^{(h-1)}(x', x')$"],
+        references=list(_REFERENCES))
     d.steps.extend(dual.derivation.steps)
-    xx, dim = sympy.Symbol("x^T x'", real=True), sympy.Symbol("d", positive=True)
-    sig = sympy.IndexedBase("Sigma")
-    sigd = sympy.IndexedBase("Sigmadot")
-    th = sympy.IndexedBase("Theta")
-    lam = sympy.IndexedBase("Lambda")
-    first = sw2 * xx / dim + sb2
-    d.step("Input layer:", first, first if parametrization == "ntk" else xx / dim + (1 if bias else 0),
-           labels=["Σ^(1)(x, x')", "Θ^(1)(x, x')"])
-    E_val = dual.value.subs({q11: lam[1, 1], q22: lam[2, 2], q12: lam[1, 2]})
-    E_der = dual.derivative.subs({q11: lam[1, 1], q22: lam[2, 2], q12: lam[1, 2]})
-    for l in range(1, depth + 1):
-        s_next = sw2 * E_val + sb2
-        sd_next = sw2 * E_der
-        if parametrization == "ntk":
-            t_next = sig[l + 1] + th[l] * sigd[l + 1]
-        else:
-            t_next = (sig[l + 1] - sb2) / sw2 + (1 if bias else 0) + th[l] * sigd[l + 1]
-        d.step(f"Layer {l} → {l + 1} (Λ = Λ^({l}); θ = angle of Λ^({l})):", s_next, sd_next, t_next,
-               labels=[f"Σ^({l + 1})", f"Σ̇^({l + 1})", f"Θ^({l + 1})"])
-    unrolled = sympy.Add(*[sig[h] * sympy.Mul(*[sigd[k] for k in range(h + 1, depth + 2)])
-                           for h in range(1, depth + 2)])
-    d.step("Unrolled (ntk parametrization): Θ^(L+1) = Σ_h Σ^(h) Π_{h' > h} Σ̇^(h')", unrolled,
-           labels=["Θ^(L+1)"])
-    d.result, d.result_label = th[depth + 1], f"Θ^({depth + 1})(x, x')"
+    S = lambda h, a=x, b=x_prime: layer_kernel("Sigma", h)(a, b)  # noqa: E731
+    Sd = lambda h: layer_kernel("Sigmadot", h)(x, x_prime)  # noqa: E731
+    T = lambda h: layer_kernel("Theta", h)(x, x_prime)  # noqa: E731
+    dot = Dot(x, x_prime)
+    first = sw2 * dot / DIM + sb2
+    theta0 = first if parametrization == "ntk" else dot / DIM + (1 if bias else 0)
+    tick(1)
+    d.step("The input layer:", first, theta0, labels=[S(0), T(0)])
+    for h in range(1, depth + 1):
+        covariances = {q11: S(h - 1, x, x), q22: S(h - 1, x_prime, x_prime), q12: S(h - 1)}
+        angle = layer_angle(h)
+        exprs, labels = [], []
+        if dual.J is not None:  # the arc-cosine family: the dual is written with the angle
+            exprs.append(sympy.acos(covariances[q12] / sympy.sqrt(covariances[q11] * covariances[q22])))
+            labels.append(angle)
+        sig = sw2 * dual.value.subs(covariances).subs(theta, angle) + sb2
+        sigdot = sw2 * dual.derivative.subs(covariances).subs(theta, angle)
+        ntk = (S(h) if parametrization == "ntk" else (S(h) - sb2) / sw2 + (1 if bias else 0)) \
+            + T(h - 1) * Sd(h)
+        d.step(f"Layer {h}: $(u, v) \\sim N(0, \\Lambda^{{({h})}})$"
+               + (f" with angle $\\theta^{{({h})}}$" if dual.J is not None else "") + ":",
+               *exprs, sig, sigdot, ntk, labels=[*labels, S(h), Sd(h), T(h)])
+        tick(1)
+    result = T(0)
+    for h in range(1, depth + 1):
+        result = (S(h) if parametrization == "ntk" else (S(h) - sb2) / sw2 + (1 if bias else 0)) \
+            + result * Sd(h)
+    if parametrization == "ntk":
+        expanded, form = unrolled_ntk(depth)
+        d.step("Unrolled, with $\\Theta^{(0)} = \\Sigma^{(0)}$ (Arora et al., Eq. (6)); SymPy's "
+               "expansion of the recursion minus this sum:", form,
+               sympy.expand(expanded - form), labels=[T(depth), "difference"])
+        result = form
+    tick(1)
+    d.result, d.result_lhs = result, T(depth)
     return d
-
-
-def two_layer_statement(parametrization: str, activation: str = "relu",
-                        kernel: str = "ntk") -> sympy.Expr:
-    """The two-layer kernel of ``parametrization`` in x, x' through θ and the norms (symbolic).
-
-    ``kernel="ntk"``: the tangent kernel of the trained parameters (for random-features, the
-    output layer: E_w[σσ]); ``kernel="nngp"``: the covariance of f at initialization when the
-    output weights have unit variance (a = ±1, or a ~ N(0, 1)): E_w[σ(wᵀx)σ(wᵀx')], which with
-    the bias starting at 0 (basri) is the same as arora's.
-    """
-    parametrization = check_parametrization(parametrization, TWO_LAYER)
-    if kernel not in ("ntk", "nngp"):
-        raise InvalidArgument(f"kernel {kernel!r} is unknown: use ntk or nngp")
-    dual = dual_activation(check_activation(activation))
-    nx, ny, d = NORM_X, NORM_Y, DIM
-    dot = nx * ny * sympy.cos(theta)
-    if parametrization == "random-features":
-        return dual.value.subs({q11: nx ** 2 / d, q22: ny ** 2 / d, q12: dot / d})
-    if kernel == "nngp":
-        return dual.value.subs({q11: nx ** 2, q22: ny ** 2, q12: dot})
-    der = dual.derivative.subs({q11: nx ** 2, q22: ny ** 2, q12: dot})
-    return sympy.simplify(der * (dot + (1 if parametrization == "basri" else 0)))
 
 
 # ---------------------------------------------------------------- numerics (numpy or torch)
@@ -157,7 +180,7 @@ def angles(X, Y, xp, block: int = 2 ** 22, kahan_above: float = KAHAN_ABOVE):
     ulps); elsewhere θ = 2 atan2(|u − v|, |u + v|) from the raw unit vectors (Kahan), which is
     accurate to a few ulps relative as θ → 0 or π, where arccos loses every digit.
     """
-    th, _, _, nx, ny = _angles(X, Y, xp, block, kahan_above)
+    th, _, _, nx, ny, _ = _angles(X, Y, xp, block, kahan_above)
     return th, nx, ny
 
 
@@ -171,24 +194,26 @@ def _unit_rows(X, Y, xp):
 
 
 def _angles(X, Y, xp, block: int = 2 ** 22, kahan_above: float = KAHAN_ABOVE):
-    """:func:`angles` plus 1 − cos θ (= |u − v|²/2 where Kahan's formula is used) and cos θ."""
+    """:func:`angles` plus 1 − cos θ (= |u − v|²/2 where Kahan's formula is used), cos θ, and
+    1 + cos θ (= |u + v|²/2 there: accurate as θ → π, where 2 − (1 − cos θ) is not)."""
     U, V, nx, ny = _unit_rows(X, Y, xp)
     c = xp.clip(U @ V.T, -1, 1)
-    th, vers = xp.arccos(c), 1 - c
+    th, vers, anti = xp.arccos(c), 1 - c, 1 + c
     near = xp.abs(c) > kahan_above
     if bool(near.any()):
         i, j = xp.nonzero(near) if xp.__name__ == "numpy" else near.nonzero(as_tuple=True)
         step = max(1, block // U.shape[1])
-        ths, d2s = [], []
+        ths, d2s, s2s = [], [], []
         for s in range(0, len(i), step):
             u, v = U[i[s:s + step]], V[j[s:s + step]]
-            d2 = _sum_last(u - v)
-            ths.append(2 * xp.arctan2(xp.sqrt(d2), xp.sqrt(_sum_last(u + v))))
+            d2, s2 = _sum_last(u - v), _sum_last(u + v)
+            ths.append(2 * xp.arctan2(xp.sqrt(d2), xp.sqrt(s2)))
             d2s.append(d2)
+            s2s.append(s2)
         cat = xp.concatenate if xp.__name__ == "numpy" else xp.cat
-        th[near], vers[near] = cat(ths), cat(d2s) / 2
+        th[near], vers[near], anti[near] = cat(ths), cat(d2s) / 2, cat(s2s) / 2
         c[near] = 1 - vers[near]
-    return th, vers, c, nx, ny
+    return th, vers, c, nx, ny, anti
 
 
 def deviation(p: int, th, xp, cos=None, sin=None, vers=None):
@@ -217,12 +242,23 @@ def _trig_from_versine(vers, xp):
     return 2 * xp.arcsin(xp.sqrt(vers / 2)), 1 - vers, xp.sqrt(vers * (2 - vers))
 
 
-def _homogeneous_layer(p, q1, q2, vers, sw2, sb2, xp):
+def _trig_from_versines(vers, anti, xp):
+    """(θ, cos θ, sin θ) from vers = 1 − cos θ and anti = 1 + cos θ, both ≥ 0 and each
+    accurate where it is small: θ = 2 atan2(sqrt(vers), sqrt(anti)), sin θ = sqrt(vers anti),
+    accurate near 0 and near π (where sqrt(vers (2 − vers)) loses digits to 2 − vers)."""
+    return (2 * xp.arctan2(xp.sqrt(vers), xp.sqrt(anti)), (anti - vers) / 2,
+            xp.sqrt(vers * anti))
+
+
+def _homogeneous_layer(p, q1, q2, vers, sw2, sb2, xp, anti=None):
     """One arc-cosine layer: (q1', q2', Σ', vers', Σ̇' or None), the angle carried as
-    vers = 1 − cos θ (accurate as θ → 0, where cos θ itself keeps no digits of θ)."""
+    vers = 1 − cos θ (accurate as θ → 0, where cos θ itself keeps no digits of θ) and, for the
+    first layer, anti = 1 + cos θ too (the only layer whose angle can be near π: after it the
+    correlations are >= 0)."""
     f = numeric_factors(p, _module_name(xp))
     c0 = f["J0f"] / (2 * math.pi)
-    th, cos, sin = _trig_from_versine(vers, xp)
+    th, cos, sin = (_trig_from_versine(vers, xp) if anti is None
+                    else _trig_from_versines(vers, anti, xp))
     r1, r2 = q1 ** (p / 2), q2 ** (p / 2)
     sp = r1[:, None] * r2[None, :]                      # (q11 q22)^(p/2)
     a1, a2 = sw2 * c0 * q1 ** p + sb2, sw2 * c0 * q2 ** p + sb2
@@ -265,10 +301,10 @@ def _erf_layer(q1, q2, sig_prev, sw2, sb2, xp):
 def kernels(X, Y, depth: int = 1, activation: str = "relu", weight_var: float = 2.0,
             bias_var: float = 0.0, parametrization: str = "ntk", xp=None, want_ntk: bool = True,
             history: list | None = None, compiled: bool = True):
-    """(NNGP, NTK) matrices Σ^(L+1)(X, Y), Θ^(L+1)(X, Y) of a deep fully connected network.
+    """(NNGP, NTK) matrices Σ^(L)(X, Y), Θ^(L)(X, Y) of a deep fully connected network.
 
     ``xp`` is numpy (default) or torch; X, Y are (n, d) and (k, d) arrays of that module.
-    ``history``, when a list, receives (Σ^(l+1), Σ̇^(l+1)) for l = 1..L.
+    ``history``, when a list, receives (Σ^(h), Σ̇^(h)) for h = 1..L (Arora et al.'s indexing).
     NumPy float64 inputs of the arc-cosine family (relu, relu2, step) without ``history`` go
     through the compiled per-entry recursion of :mod:`specbias.derive.ntk.fused` unless
     ``compiled`` is False (the array path below: same formulas, same accuracy).
@@ -321,9 +357,9 @@ BLOCK_ENTRIES = 1 << 15
 
 def _kernels_block(X, Y, depth, activation, sw2, sb2, parametrization, xp, want_ntk, history):
     dim = X.shape[1]
-    th, vers0, cos0, nx, ny = _angles(X, Y, xp)
+    th, vers0, cos0, nx, ny, anti0 = _angles(X, Y, xp)
     q1, q2 = sw2 * nx ** 2 / dim + sb2, sw2 * ny ** 2 / dim + sb2
-    # Σ¹ = s cos θ + σ_b² with s = σ_w²|x||x'|/d; its angle by the split of _homogeneous_layer.
+    # Σ^(0) = s cos θ + σ_b² with s = σ_w²|x||x'|/d; its angle by the split of _homogeneous_layer.
     s = nx[:, None] * ny[None, :] * (sw2 / dim)
     geo = xp.sqrt(q1[:, None] * q2[None, :])
     gap = sb2 * (sw2 / dim) * (nx[:, None] - ny[None, :]) ** 2 / (geo + s + sb2)
@@ -331,12 +367,18 @@ def _kernels_block(X, Y, depth, activation, sw2, sb2, parametrization, xp, want_
     bias_grad = 1.0 if sb2 > 0 else 0.0
     ntk = sig if parametrization == "ntk" else s * cos0 / sw2 + bias_grad
     vers = (gap + s * vers0) / geo
+    # 1 + cos θ¹ = [(geo − s) + σ_b² + s (1 + cos θ)] / geo, geo − s = σ_b²(a + c + σ_b²)/(geo + s)
+    # with a, c = σ_w²|x|²/d, σ_w²|x'|²/d: non-negative terms, accurate as θ¹ → π
+    ac = (sw2 / dim) * (nx[:, None] ** 2 + ny[None, :] ** 2)
+    anti = (sb2 * (ac + sb2) / (geo + s) + sb2 + s * anti0) / geo
     p = POWERS.get(activation)
     for _ in range(depth):
         if activation == "erf":
             q1n, q2n, sig_n, sigdot = _erf_layer(q1, q2, sig, sw2, sb2, xp)
         else:
-            q1n, q2n, sig_n, vers, sigdot = _homogeneous_layer(p, q1, q2, vers, sw2, sb2, xp)
+            q1n, q2n, sig_n, vers, sigdot = _homogeneous_layer(p, q1, q2, vers, sw2, sb2, xp,
+                                                                anti)
+            anti = None
         if sigdot is None and want_ntk:
             _no_step_ntk()
         if not want_ntk:
@@ -354,17 +396,5 @@ def _kernels_block(X, Y, depth, activation, sw2, sb2, parametrization, xp, want_
 
 def nngp(X, Y, depth: int = 1, activation: str = "relu", weight_var: float = 2.0,
          bias_var: float = 0.0, xp=None):
-    """Σ^(L+1)(X, Y) alone (defined for the step activation too)."""
+    """Σ^(L)(X, Y) alone (defined for the step activation too)."""
     return kernels(X, Y, depth, activation, weight_var, bias_var, "ntk", xp, want_ntk=False)[0]
-
-
-def two_layer_kernel(X, Y, parametrization: str = "arora", activation: str = "relu", xp=None,
-                     kernel: str = "ntk"):
-    """The two-layer kernel of :func:`two_layer_statement` on arrays X (n, d), Y (k, d),
-    lambdified from that statement (one source of truth) with the angle from :func:`angles`."""
-    if xp is None:
-        import numpy as xp
-    expr = two_layer_statement(parametrization, activation, kernel)
-    fn = sympy.lambdify((NORM_X, NORM_Y, DIM, theta), expr, _module_name(xp), dummify=True)
-    th, nx, ny = angles(X, Y, xp)
-    return fn(nx[:, None], ny[None, :], X.shape[1], th)

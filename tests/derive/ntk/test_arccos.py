@@ -13,6 +13,7 @@ from hypothesis import given, strategies as st
 from specbias.derive.ntk.arccos import (ACTIVATIONS, SERIES_SWITCH, dual_activation,
                                     gaussian_expectation, numeric_factors, q11, q12, q22, theta)
 from specbias.errors import InvalidArgument
+from specbias.reports.render import derivation_md
 
 SIGMA = {"step": lambda t: (t > 0) * 1.0, "relu": lambda t: np.maximum(t, 0),
          "relu2": lambda t: np.maximum(t, 0) ** 2, "erf": np.vectorize(math.erf)}
@@ -108,3 +109,33 @@ def test_gaussian_expectation_of_polynomials_against_isserlis():
 def test_unknown_activation_is_invalid():
     with pytest.raises(InvalidArgument, match="tanh"):
         dual_activation("tanh")
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_dual_checks_hold_and_the_derivation_renders(name):
+    """The checks made while deriving (diagonal, Price's theorem) leave zero residuals, and every
+    formula of the derivation passes the report's math check."""
+    dual = dual_activation(name)
+    assert dual.checks and all(v == 0 for v in dual.checks.values())
+    assert "$" in derivation_md(dual.derivation)
+
+
+@pytest.mark.parametrize("par", ["arora", "basri", "random-features"])
+def test_two_layer_derivation_result_is_what_the_kernel_evaluates(par):
+    """The derivation's result, lambdified, is the numeric two-layer kernel (one source)."""
+    from specbias.derive.ntk.two_layer import (NORM_X, NORM_Y, two_layer_derivation,
+                                               two_layer_kernel)
+    from specbias.derive.ntk.symbols import DIM
+
+    d = two_layer_derivation(par)
+    X = np.random.default_rng(3).standard_normal((4, 3))
+    fn = sympy.lambdify((NORM_X, NORM_Y, DIM, theta), d.result, "mpmath")
+    with mpmath.workdps(30):
+        for i in range(4):
+            for j in range(4):
+                u, v = (mpmath.matrix(list(map(float, r))) for r in (X[i], X[j]))
+                nu, nv = mpmath.norm(u), mpmath.norm(v)
+                th = mpmath.acos(min(mpmath.mpf(1), (u.T * v)[0] / (nu * nv)))
+                ref = fn(nu, nv, 3, th)
+                assert abs(two_layer_kernel(X[i:i + 1], X[j:j + 1], par)[0, 0] - ref) < 1e-12 * (1 + abs(ref))
+    assert "$" in derivation_md(d)

@@ -7,13 +7,18 @@ import math
 import mpmath
 import numpy as np
 import pytest
+import sympy
 import torch
 from hypothesis import given, strategies as st
 
 from specbias.derive.ntk.arccos import numeric_factors
-from specbias.derive.ntk.kernels import angles, derive_ntk, kernels, nngp, two_layer_kernel
+from specbias.derive.ntk.kernels import angles, derive_ntk, kernels, nngp, unrolled_ntk
+from specbias.derive.ntk.symbols import layer_kernel, x, x_prime
+from specbias.derive.ntk.two_layer import two_layer_kernel
 from specbias.derive.ntk.deviation import angular_deviation, arccos_deviation, reference_deviation
 from specbias.errors import InvalidArgument
+from specbias.notation import split_prose
+from specbias.reports.render import derivation_md, derivation_tex
 
 configs = st.tuples(st.sampled_from(["relu", "relu2", "erf"]), st.sampled_from(["ntk", "standard"]),
                     st.integers(1, 4), st.floats(0.5, 3.0), st.sampled_from([0.0, 0.1, 1.0]))
@@ -117,9 +122,34 @@ def test_two_layer_kernels_from_their_statements():
     assert np.allclose(two_layer_kernel(X, X, "random-features"), np.outer(nx, ny) * J1 / (6 * math.pi))
 
 
-def test_derivation_has_one_step_per_layer():
-    d = derive_ntk("erf", 3, True, "standard")
-    assert sum("→" in s.text for s in d.steps) == 3
+@pytest.mark.parametrize("act, par", [("erf", "standard"), ("relu", "ntk")])
+def test_derivation_has_one_step_per_layer(act, par):
+    """One step per hidden layer, each ending with Theta^(h) (the slide's indexing: Theta^(L))."""
+    d = derive_ntk(act, 3, True, par)
+    layers = [s for s in d.steps if s.text.startswith("Layer ")]
+    assert [s.labels[-1] for s in layers] == [layer_kernel("Theta", h)(x, x_prime) for h in (1, 2, 3)]
+    assert d.result_lhs == layer_kernel("Theta", 3)(x, x_prime)
+
+
+@pytest.mark.parametrize("depth", [1, 2, 5])
+def test_unrolled_ntk_is_the_expanded_recursion(depth):
+    """Arora et al.'s sum form against SymPy's expansion of the layer recursion."""
+    recursion, form = unrolled_ntk(depth)
+    assert sympy.expand(recursion - form) == 0
+    assert len(form.args) == depth + 1
+
+
+@pytest.mark.parametrize("act", ["relu", "relu2", "step", "erf"])
+@pytest.mark.parametrize("par", ["ntk", "standard"])
+def test_derivations_render_as_mathematics(act, par):
+    """Every formula passes the report's math check; prose holds no Unicode pseudo-math."""
+    d = derive_ntk(act, 2, True, par)
+    derivation_md(d), derivation_tex(d)  # raise on math outside the vocabulary
+    prose = [d.title, *d.assumptions] + [s.text for s in d.steps] + [
+        lab for s in d.steps for lab in s.labels if isinstance(lab, str)]
+    for text in prose:
+        plain = "".join(part for kind, part in split_prose(text) if kind == "text")
+        assert all(ord(c) < 128 for c in plain), text
 
 
 @pytest.mark.parametrize("bad, match", [

@@ -1,0 +1,94 @@
+"""The audits of L1-L8 and P3 run end to end (quick sizes), earn their verdicts, and change them
+when the statement under audit is replaced by a correct one."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from specbias.claims import AuditContext, run_audit
+from specbias.claims import fourier_features as ff_claims
+from specbias.claims import lfp as lfp_claims
+from specbias.claims import lfp_bias, lfp_tanh
+from specbias.derive.lfp import ddim, multiplier
+
+torch.set_num_threads(1)
+MODULES = {"L1": "lfp_tanh", "L2": "lfp", "L3": "lfp", "L4": "lfp_bias", "L5": "lfp_bias", "L6": "lfp_init",
+           "L7": "lfp_init", "L8": "lfp_init", "P3": "fourier_features"}
+
+
+@pytest.mark.parametrize("cid", list(MODULES))
+def test_quick_audit(cid):
+    v = run_audit(cid, AuditContext(quick=True))
+    checks = [e.passed for e in v.evidence if e.passed is not None]
+    assert checks and all(e.source.startswith(f"specbias.claims.{MODULES[cid]}.") for e in v.evidence)
+    statement = [e.passed for e in v.evidence if e.tests in ("statement", "approximation")]
+    assert (v.status in ("confirmed", "approximate")) == all(statement)
+    if v.status == "corrected":
+        assert v.shown_correction
+    json.dumps(v.to_json())
+
+
+def test_l1_accepts_the_derived_large_k_form(monkeypatch):
+    monkeypatch.setattr(lfp_tanh, "slide_l1", lfp_tanh.asymptotic_l1)
+    a, w, b = np.array([1.0, -0.5, 0.7]), np.array([1.0, -1.3, 1.5]), np.array([0.3, -0.4, 0.8])
+    assert lfp_tanh.slide_l1_checked(a, w, b, np.linspace(2, 12, 21)).passed
+
+
+def test_l2_accepts_the_derived_multiplier(monkeypatch):
+    assert not lfp_claims.slide_constants_l2().passed
+    derived = multiplier.lfp_multiplier("relu")[0]
+    monkeypatch.setattr(lfp_claims, "slide_l2", lambda: derived)
+    assert lfp_claims.slide_constants_l2().passed
+
+
+def test_l3_still_fails_with_the_derived_constant():
+    """Restoring the constant is not enough: the slide has no angular term."""
+    radial = ddim.multiplier_ddim()[0]
+    original = ddim.slide_l3
+    try:
+        ddim.slide_l3 = lambda: radial
+        assert not lfp_claims.slide_constants_l3().passed
+    finally:
+        ddim.slide_l3 = original
+
+
+def test_l4_lecture_conditions_pass_when_swapped(monkeypatch):
+    from specbias.verify.lfp_runs import InterpolantRun
+    from specbias.derive.lfp.variational import linear_spline, natural_cubic_spline
+    from specbias.verify.lfp_runs import spline_data
+
+    x, y = spline_data(6, 0)
+    grid = np.linspace(-1, 1, 101)
+    fake = {r: InterpolantRun(x, y, grid, f(x, y, grid), f(x, y, grid), f(x, y, grid), 0.0, 0, {"width": 1})
+            for r, f in (("cubic", natural_cubic_spline), ("linear", linear_spline))}
+    assert not lfp_bias.lecture_conditions(fake).passed
+    assert lfp_bias.crossover_conditions(fake).passed
+    original = lfp_bias.slide_case_of
+    monkeypatch.setattr(lfp_bias, "slide_case_of", lambda *m: {"case 1": "case 2", "case 2": "case 1"}[original(*m)])
+    assert lfp_bias.lecture_conditions(fake).passed
+
+
+def test_p3_spectrum_checks_detect_a_wrong_order(monkeypatch):
+    """If the feature amplitudes grew with j (a_j = j^p), the p-ordering check must fail."""
+    from specbias.derive.lfp import features
+
+    real = features.deterministic_features
+    monkeypatch.setattr(features, "deterministic_features",
+                        lambda p, count=16: (real(p, count)[0], np.arange(1, count + 1, dtype=float) ** min(p, 4.0)))
+    assert not ff_claims.spectrum_versus_p().passed
+
+
+def test_full_sizes_need_cuda_or_the_switch(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.delenv(lfp_claims.FULL_ON_CPU, raising=False)
+    assert lfp_claims.small_sizes(AuditContext(quick=False)) and lfp_claims.sizes_note(AuditContext(quick=False))
+    monkeypatch.setenv(lfp_claims.FULL_ON_CPU, "1")
+    assert not lfp_claims.small_sizes(AuditContext(quick=False)) and not lfp_claims.sizes_note(AuditContext())
+    assert lfp_claims.small_sizes(AuditContext(quick=True))
+    monkeypatch.delenv(lfp_claims.FULL_ON_CPU)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert not lfp_claims.small_sizes(AuditContext(quick=False))

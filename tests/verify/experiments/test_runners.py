@@ -1,0 +1,71 @@
+"""The experiment runners: registration, input checks, and results against independent
+computations (a linearized prediction, a known spectrum, exact enumeration)."""
+
+import numpy as np
+import pytest
+
+from specbias.errors import InvalidArgument
+from specbias.verify.experiments import common, monte_carlo, rashomon, sharpness, zhao_dynamics
+from specbias.verify.sweep.registry import experiments
+
+NAMES = ("zhao_dynamics", "rahaman", "fprinciple", "fprinciple_filter", "monte_carlo",
+         "sharpness", "sgd_quadratic", "rashomon")
+
+
+def test_every_runner_is_registered_with_both_profiles():
+    reg = experiments()
+    for name in NAMES:
+        assert set(reg[name].profiles) == {"quick", "full"} and "seed" in reg[name].grid_keys
+
+
+def test_dft_amplitudes_read_a_known_sum_of_sines():
+    j = np.arange(200)
+    v = 0.7 * np.sin(2 * np.pi * 5 * j / 200 + 1.0) + 0.2 * np.sin(2 * np.pi * 30 * j / 200)
+    assert np.allclose(common.dft_amplitudes(v, [5, 30, 7]), [0.7, 0.2, 0.0], atol=1e-12)
+
+
+def test_fixed_bias_training_equals_its_linearization():
+    """With fixed biases GD is linear in a: the measured halving step is the linear one."""
+    cfg = dict(zhao_dynamics.PROFILES["quick"], mode=1, biases="fixed", width=16, grid=64)
+    out = zhao_dynamics.run(cfg)
+    assert out["halving_steps"] is not None
+    assert out["halving_steps"] == out["linear_halving_steps"]
+
+
+@pytest.mark.parametrize("bad, match", [({"mode": "x"}, "not a number"),
+                                        ({"biases": "frozen"}, "unknown"),
+                                        ({"width": 15}, "even")])
+def test_bad_config_names_the_value(bad, match):
+    with pytest.raises(InvalidArgument, match=match):
+        zhao_dynamics.run(dict(zhao_dynamics.PROFILES["quick"], **bad))
+
+
+def test_sgd_quadratic_measures_the_exact_multiplier():
+    out = sharpness.run_quadratic(dict(sharpness.QUAD_PROFILES["quick"], lr=1.0, batch=2,
+                                       sampling="without", chains=20000))
+    # mean of 4e5 i.i.d. squared factors: standard error below 2 * rho / sqrt(4e5)
+    assert abs(out["mc_multiplier"] - out["exact_multiplier"]) < 8 * out["exact_multiplier"] / 632
+
+
+def test_monte_carlo_integration_ratio():
+    out = monte_carlo.run(dict(monte_carlo.PROFILES["quick"], m_max=100, m_count=3, reps=400))
+    ratio = np.array(out["m"]) * np.array(out["mse"]) / out["variance"]
+    se = np.array(out["m"]) * np.array(out["mse_stderr"]) / out["variance"]
+    assert np.all(np.abs(ratio - 1) < 4 * se)
+
+
+def test_rashomon_inner_event_matches_its_integral():
+    """n = 1: P(a g(wb) >= t) = E_b[max(0, A - t/|g(b)|)/(2A)] over b ~ U[-1, 1] (w is a sign
+    flip of b), computed on a fine grid, against the Monte Carlo count."""
+    cfg = dict(rashomon.PROFILES["quick"], neurons=1, nu=1.0, eps=0.9, samples=200000)
+    out = rashomon.run(cfg)
+    import sympy
+
+    from specbias.derive.dynamics import rashomon as R
+    _, g, _ = R.potential("bump", 1)
+    b = np.linspace(-1, 1, 400001)
+    gb = np.abs(sympy.lambdify(R.x, g, "numpy")(b))
+    t, A = (1 - cfg["eps"]) * out["norm_squared"], cfg["A"]
+    p = np.mean(np.clip(A - t / np.maximum(gb, 1e-300), 0, None) / (2 * A))
+    se = np.sqrt(p * (1 - p) / cfg["samples"])
+    assert abs(out["hits_inner"] / cfg["samples"] - p) < 4 * se
