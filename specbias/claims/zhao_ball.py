@@ -295,7 +295,7 @@ def analytic_faster(analytic: list[dict]) -> Evidence:
     """tanh and sigmoid (d = 2): local exponents grow until the float64 floor."""
     ok = all(a["increasing"] for a in analytic)
     rows = [[a["activation"], int(a["k_hi"]), Approx(a["floor_ratio"]),
-             " < ".join(f"${Approx(v, 2).tex()}$" for v in a["local"])] for a in analytic]
+             "$" + " < ".join(Approx(v, 2).tex() for v in a["local"]) + "$"] for a in analytic]
     series = []
     for i, a in enumerate(analytic):
         pos, val = a["spectrum"].complete()
@@ -312,7 +312,7 @@ def analytic_faster(analytic: list[dict]) -> Evidence:
         "that no power law fits, not that none ever would.",
         passed=ok, data={a["activation"]: {"local": a["local"].tolist(), "k_hi": a["k_hi"]}
                          for a in analytic},
-        table=table(["activation", "converged up to $k$", "$\\lambda_{last} / \\lambda_1$",
+        table=table(["activation", "converged up to $k$", "$\\lambda_{\\mathrm{last}} / \\lambda_1$",
                      "exponents on successive octaves"], rows),
         plot=line_plot("Z5_decay_analytic", series, xlabel="$k$",
                        ylabel="$\\lambda_k / \\lambda_1$", xscale="log", yscale="log",

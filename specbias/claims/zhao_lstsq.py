@@ -22,7 +22,8 @@ TARGET = "atan(25*x)"
 
 #: Table 1 of the slides ("Error comparison for approximating f(x) = arctan(25x) with
 #: sufficient samples", lecture H. Zhao, "Numerical Analysis 101 for Neural Networks"; claim Z7
-#: of the catalog), copied as printed: the statement under audit.
+#: of the catalog), copied as printed from the lecture's text in the project's seed notes
+#: (seed 000, "Numerical tests"): the statement under audit, never a reference.
 #: (basis, knots) -> {(precision, n): (MAX, MSE)}.
 TABLE1 = {
     ("NN", "uniform"): {("float32", 100): (6.09e-2, 9.58e-5), ("float32", 1000): (7.19e-2, 1.43e-4),
@@ -268,7 +269,7 @@ def audit_z8(claim: Claim, ctx: AuditContext) -> Verdict:
     """Z8: noise and over-parametrization together (1000 noisy samples, 1500 biases; a fifth
     of both in quick mode)."""
     m, p = (SAMPLES // 5, BIASES // 5) if ctx.quick else (SAMPLES, BIASES)
-    draws = range(ctx.seed, ctx.seed + (4 if ctx.quick else 10))
+    draws = range(ctx.seed, ctx.seed + (4 if ctx.quick else 6))   # the exact spread sets the error
     ctx.note("Z8: fits with noise")
     clean = fit(TARGET, p, biases=p, samples=m, element_samples=False)
     noisy = [fit(TARGET, p, biases=p, samples=m, element_samples=False, noise=SIGMA, seed=s)

@@ -137,7 +137,7 @@ def audit_z4(claim: Claim, ctx: AuditContext) -> Verdict:
 def audit_z5(claim: Claim, ctx: AuditContext) -> Verdict:
     """Z5: decay rates for ReLU (two-sided), ReLU^P (O-bound, sharp rate), tanh/sigmoid."""
     ctx.note("Z5: certified roots, d = 1")
-    line, line_series = line_fits((1, 2) if ctx.quick else (1, 2, 3, 4), 16 if ctx.quick else 30)
+    line, line_series = line_fits((1, 2) if ctx.quick else (1, 2, 3, 4), 16 if ctx.quick else 24)
     ball, ball_series = ball_fits(ctx)
     analytic = []
     for act in ("tanh", "sigmoid"):

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import sympy
@@ -46,8 +47,10 @@ BASES, KNOT_RULES, SOLVERS, DTYPES = LSTSQ_BASES, LSTSQ_KNOTS, LSTSQ_SOLVERS, LS
 SAMPLINGS, ERRORS = LSTSQ_SAMPLINGS, LSTSQ_ERRORS
 
 
+@lru_cache(maxsize=32)
 def target_function(text: str):
-    """The parsed target as a NumPy function (whitelist parser, checked finite on [-1, 1])."""
+    """The parsed target as a NumPy function (whitelist parser, checked finite on [-1, 1]);
+    kept per text, since parsing and the finiteness check cost more than a small fit."""
     expr = check_finite_on(parse_formula(text), "x", (-1, 1), text=text)
     return sympy.lambdify(sympy.Symbol("x", real=True), expr, modules="numpy")
 

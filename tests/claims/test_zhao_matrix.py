@@ -77,6 +77,17 @@ def test_z4_catches_a_wrong_bound(monkeypatch):
     assert growth.passed is False
 
 
+def test_z4_can_be_approximate(monkeypatch):
+    """With the non-uniform knots drawn uniformly instead, nothing contradicts the claim: the
+    same rule then returns approximate (a probability bound with an unknown C is never more)."""
+    import specbias.claims.zhao_random as zr
+
+    draw = zr.random_knots
+    monkeypatch.setattr(zr, "random_knots", lambda n, seed, density="uniform": draw(n, seed))
+    monkeypatch.setattr(zr, "weighted_reference", lambda density, n, nodes: zr.claim_reference(n))
+    assert run_audit("Z4", AuditContext(quick=True)).status == "approximate"
+
+
 def test_z5_catches_a_faster_claimed_rate(monkeypatch):
     """Claim a rate faster than the data, (d+2P+2)/d: the O-bound check must fail."""
     import specbias.claims.zhao_ball as zb

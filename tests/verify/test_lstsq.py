@@ -7,6 +7,7 @@ import pytest
 
 from specbias.errors import InvalidArgument
 from specbias.verify.lstsq import fit, fit_knots, noise_response, sample_points
+from specbias.verify.precision import single_thread
 
 
 def test_knot_rules_and_samples():
@@ -37,11 +38,12 @@ def test_noise_response_against_monte_carlo(p):
     """The exact mean and spread of the excess test MSE against 200 seeded noise draws, below
     and above the number of samples."""
     m, sigma, draws = 40, 0.1, 200
-    resp = noise_response("sin(3*x)", p, m, sigma, test_points=2001)
-    clean = fit("sin(3*x)", p, biases=p, samples=m, element_samples=False, test_points=2001)
-    excess = np.array([fit("sin(3*x)", p, biases=p, samples=m, element_samples=False,
-                           test_points=2001, noise=sigma, seed=s)["MSE"] - clean["MSE"]
-                       for s in range(draws)]) / sigma**2
+    with single_thread():   # small matrices: one BLAS thread is the fast choice
+        resp = noise_response("sin(3*x)", p, m, sigma, test_points=2001)
+        clean = fit("sin(3*x)", p, biases=p, samples=m, element_samples=False, test_points=2001)
+        excess = np.array([fit("sin(3*x)", p, biases=p, samples=m, element_samples=False,
+                               test_points=2001, noise=sigma, seed=s)["MSE"] - clean["MSE"]
+                           for s in range(draws)]) / sigma**2
     # four exact standard errors of the mean: a false alarm below 1e-4
     assert abs(excess.mean() - resp.gain) < 4 * resp.spread / np.sqrt(draws)
     # the sample standard deviation of 200 draws is good to about 10% (skewed: allow 30%)
