@@ -84,9 +84,9 @@ def main() -> None:
         rows.append({k: (None if isinstance(v, float) and v != v else v) for k, v in {
                      "n": n, "fast_s": t_fast, "mpfr_s": t_mpfr, "eigsy_s": t_eigsy,
                      "numpy_s": t_np, "mpfr_rel_err": err_mpfr, "eigsy_rel_err": err_eigsy,
-                     "numpy_rel_err_worst": err_np, "certified": all(cert["indexed"]),
-                     "arithmetic": cert["arithmetic"], "sweeps": cert["sweeps"],
-                     "working_digits": cert["working_digits"]}.items()})
+                     "numpy_rel_err_worst": err_np, "certified": cert.certified,
+                     "arithmetic": cert.arithmetic, "sweeps": cert.sweeps,
+                     "working_digits": cert.working_digits}.items()})
     Path(args.out).write_text(json.dumps({
         "power": args.power, "dps": args.dps, "knots": "uniform", "cpu_count": os.cpu_count(),
         "machine": platform.machine(), "rows": rows}, indent=2))

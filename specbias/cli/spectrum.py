@@ -45,11 +45,11 @@ def _text(spec, guard: int) -> list[str]:
     cert = spec.extras["certificate"]
     lines = [f"# {spec.description}", f"# method: {spec.method}; {spec.digits} digits"]
     lines += [f"lambda_{k} = {v}" for k, v in enumerate(spec.values, start=1)]
-    lines.append(f"# certified (inertia counts bracket each value within relative "
-                 f"{cert.get('bracket_rel_halfwidth', 'exact')}): "
-                 f"{sum(cert['indexed'])}/{len(spec.values)}")
-    if "pivot_growth_max" in cert:
-        lines.append(f"# pivot growth (measured): 10^{cert['growth_digits']:.1f}; the error "
+    bracket = "exact" if cert.bracket_digits is None else f"1e-{cert.bracket_digits}"
+    lines.append(f"# certified (inertia counts bracket each value within relative {bracket}): "
+                 f"{cert.count}/{len(spec.values)}")
+    if cert.growth_digits is not None:
+        lines.append(f"# pivot growth (measured): 10^{cert.growth_digits:.1f}; the error "
                      f"model allows 10^{guard}")
     lines += [f"v_{k} = [{', '.join(vec)}]"
               for k, vec in enumerate(spec.extras.get("vectors", []), start=1)]

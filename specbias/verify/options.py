@@ -11,7 +11,10 @@ TORCH_DTYPES = ("float32", "float64")
 SOLVER_DTYPES = ("float32", "float64")
 #: Least squares (:func:`specbias.verify.lstsq.fit`): bases, knot rules, solvers, dtypes.
 LSTSQ_BASES = ("relu", "hat")
-LSTSQ_KNOTS = ("uniform", "adaptive")
+LSTSQ_KNOTS = ("uniform", "uniform-ends", "adaptive")
+#: Where the samples lie, and where the errors are measured (Table 1's conventions).
+LSTSQ_SAMPLINGS = ("midpoints", "linspace")
+LSTSQ_ERRORS = ("test", "samples")
 LSTSQ_SOLVERS = ("lstsq", "normal")
 LSTSQ_DTYPES = ("float32", "float64")
 #: Seconds of one dense NumPy float64 ``eigvalsh`` at N = 10^4 here (2 cores; the README's table).

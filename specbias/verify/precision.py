@@ -9,8 +9,12 @@ cutoff for a threshold tau is the first index k with |lambda_k^dtype / lambda_k 
 
 from __future__ import annotations
 
+import functools
+from contextlib import contextmanager
+
 import mpmath
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from specbias.derive.matrix.cutoffs import check_dtypes
 from specbias.derive.gram.kernel import gram_kernel
@@ -19,6 +23,26 @@ from specbias.derive.matrix.spectrum import gram_matrix_spectrum
 from specbias.verify.options import SOLVER_DTYPES
 
 THRESHOLDS = (0.01, 0.5, 1.0)
+
+
+@contextmanager
+def single_thread():
+    """Run BLAS/LAPACK on one thread inside the block. A blocked float32 product or
+    factorization sums in an order that depends on the thread count, so its rounding errors --
+    the very thing a precision experiment measures -- would change with the machine's load
+    and core count; on one thread the same input gives the same bits everywhere."""
+    with threadpool_limits(limits=1):
+        yield
+
+
+def single_threaded(fn):
+    """Decorator: run ``fn`` inside :func:`single_thread` (for an experiment built of small
+    dense linear algebra, one thread is also the faster choice on a shared machine)."""
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        with single_thread():
+            return fn(*args, **kwargs)
+    return run
 
 
 def backends() -> list[str]:
@@ -78,4 +102,4 @@ def gram_cutoffs(kn: Knots, power: int = 1, dtypes=("float32", "float64"), dps: 
 
 
 __all__ = ["SOLVER_DTYPES", "THRESHOLDS", "backends", "eigvalsh", "first_exceeding",
-           "gram_cutoffs", "gram_float64"]
+           "gram_cutoffs", "gram_float64", "single_thread", "single_threaded"]

@@ -164,3 +164,15 @@ def test_lstsq_relu_equals_hat_in_float64():
     assert abs(relu["MSE"] / hat["MSE"] - 1) < 1e-8
     bad = run("lstsq", "--target", "import os", "--n", "5", check=False)
     assert bad.returncode == 2 and "formula" in bad.stderr
+
+
+def test_spectrum_gram_text_reads_the_typed_certificate(tmp_path):
+    """The text output reports the certificate from its fields (count, bracket, pivot growth)."""
+    import os
+    env = dict(os.environ, SPECBIAS_CACHE=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-m", "specbias", "spectrum", "gram", "--power", "1",
+                           "--n", "6", "--dps", "20"], capture_output=True, text=True, timeout=300,
+                          env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "within relative 1e-22): 6/6" in proc.stdout
+    assert "# pivot growth (measured): 10^" in proc.stdout

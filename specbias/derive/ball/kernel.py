@@ -5,8 +5,8 @@ b in [-1, 1] (Lebesgue measure db),
 
     K(x, x') = int_{S^{d-1}} int_{-1}^{1} sigma(w.x - b) sigma(w.x' - b) db dw,   x, x' in B^d.
 
-This is the kernel of claim Z5 (Zhao, "Numerical Analysis 101 for Neural Networks", seeds/000;
-the d-dimensional Gram operator of Zhang, Zhao, Zhong, Zhou, arXiv:2306.17301, Sec. 4).
+This is the kernel of claim Z5 (H. Zhao, "Numerical Analysis 101 for Neural Networks", lecture
+slides; the d-dimensional Gram operator of Zhang, Zhao, Zhong, Zhou, arXiv:2306.17301, Sec. 4).
 
 * ReLU^P (sigma(t) = max(0, t)^P): the inner b-integral I_P(t1, t2) with t = w.x in [-1, 1]
   is derived in closed form with SymPy (:func:`b_integral`). It is a polynomial on each side
@@ -34,10 +34,11 @@ import sympy
 
 from specbias.support.params import check_power
 from specbias.errors import InvalidArgument, require
+from specbias.notation import tex
 from specbias.records import Derivation
 
-SOURCE = ("Zhao, Numerical Analysis 101 for Neural Networks (seeds/000), claim Z5; "
-          "Zhang, Zhao, Zhong, Zhou, arXiv:2306.17301, Sec. 4")
+SOURCE = ('H. Zhao, "Numerical Analysis 101 for Neural Networks" (lecture slides), claim Z5; '
+          "S. Zhang, H. Zhao, Y. Zhong, H. Zhou, arXiv:2306.17301, Sec. 4")
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
 DIMENSIONS = (2, 3)
 
@@ -82,44 +83,60 @@ class BIntegral:
         return lambda u, v: f(np.minimum(u, v) + 1.0, np.abs(u - v)) + 0.0 * u
 
 
+#: The bias integral and its parts as functions, to name them in derivations.
+_I_P, _S_P = sympy.Function("I_P"), sympy.Function("S_P")
+c_P = sympy.Symbol("c_P")
+
+
 @lru_cache(maxsize=16)
 def b_integral(power: int = 1) -> BIntegral:
     """Derive I_P in closed form, recording each step SymPy computes."""
     p = check_power(power)
+    sigma, t = sympy.Function("sigma"), sympy.Symbol("t", real=True)
     d = Derivation(
-        title=f"Bias integral of the ReLU^{p} kernel on the unit ball",
-        assumptions=[f"sigma(t) = max(0, t)^{p}", "t1 = w.x and t2 = w.x' lie in [-1, 1] "
-                     "(|w| = 1, |x|, |x'| <= 1)", "b is uniform on [-1, 1] (measure db)"],
+        title=f"Bias integral of the ReLU$^{{{p}}}$ kernel on the unit ball",
+        assumptions=[f"${tex(sigma(t))} = {tex(sympy.Max(0, t) ** p)}$",
+                     "$t_1 = w \\cdot x$ and $t_2 = w \\cdot x'$ lie in $[-1, 1]$ "
+                     "($\\vert w \\vert = 1$, $\\vert x \\vert, \\vert x' \\vert \\le 1$)",
+                     "$b$ is uniform on $[-1, 1]$ (measure $db$)"],
         references=[SOURCE])
-    d.step("Definition: the integrand vanishes unless b < min(t1, t2) (and min(t1, t2) >= -1, "
-           "so the lower limit -1 stays).",
+    d.step("Definition: the integrand vanishes unless $b < \\min(t_1, t_2)$ (and "
+           "$\\min(t_1, t_2) \\ge -1$, so the lower limit $-1$ stays).",
            sympy.Integral(sympy.Max(0, t1 - b) ** p * sympy.Max(0, t2 - b) ** p, (b, -1, 1)),
-           labels=["I_P(t1, t2)"], rule="support of sigma")
+           labels=[_I_P(t1, t2)], rule="support of $\\sigma$")
     lower = sympy.expand(sympy.integrate(sympy.expand((t1 - b) ** p * (t2 - b) ** p), (b, -1, t1)))
-    d.step("For t1 <= t2 integrate the polynomial over (-1, t1).", lower,
-           labels=["I_P on t1 <= t2"], rule="sympy.integrate (definite)")
+    d.step("For $t_1 \\le t_2$ integrate the polynomial over $(-1, t_1)$.", lower,
+           labels=["$I_P(t_1, t_2)$ on $t_1 \\le t_2$"], rule="sympy.integrate (definite)")
     swapped = lower.subs({t1: t2, t2: t1}, simultaneous=True)
     smooth = sympy.expand((lower + swapped) / 2)
     odd = sympy.factor(sympy.expand((lower - swapped) / 2))
     coefficient = sympy.simplify(odd / (t2 - t1) ** (2 * p + 1))
     require(coefficient.is_Rational, f"the odd part {odd} is not c (t2 - t1)^{2 * p + 1}")
-    d.step("Split into the symmetric part S_P and the antisymmetric part; the latter factors "
-           f"as c_P (t2 - t1)^{2 * p + 1}, so I_P = S_P + c_P |t1 - t2|^{2 * p + 1}: the only "
-           "kink of the w-integrand is w.x = w.x'.",
-           smooth, odd, coefficient, labels=["S_P", "(I_< - I_<(swap))/2", "c_P"],
+    d.step("Split into the symmetric part $S_P$ and the antisymmetric part; the latter factors "
+           f"as $c_P (t_2 - t_1)^{{{2 * p + 1}}}$, so $I_P = S_P + c_P \\vert t_1 - t_2 "
+           f"\\vert^{{{2 * p + 1}}}$: the only kink of the $w$-integrand is $w \\cdot x = w "
+           "\\cdot x'$.",
+           smooth, odd, coefficient,
+           labels=[_S_P(t1, t2), "the antisymmetric part $(I_P(t_1, t_2) - I_P(t_2, t_1))/2$ "
+                   "on $t_1 \\le t_2$", c_P],
            rule="sympy.expand; sympy.factor")
     positive = sympy.expand(lower.subs({t2: a_ - 1 + delta_, t1: a_ - 1}, simultaneous=True))
     require(all(c > 0 for c in sympy.Poly(positive, a_, delta_).coeffs()),
             f"I_P in (a, delta) has a non-positive coefficient: {positive}")
-    d.step("Substitute t1 = a - 1, t2 = a - 1 + delta (a = min + 1 >= 0, delta = |t1 - t2|): "
-           "every coefficient is positive, so float64 evaluation loses no digits to cancellation.",
-           positive, labels=["I_P(a, delta)"], rule="substitution; sympy.expand")
-    check = sympy.expand(smooth + coefficient * delta_ ** (2 * p + 1)
-                         - positive.subs(delta_, t2 - t1).subs(a_, t1 + 1)).subs(delta_, t2 - t1)
-    d.step("Check: S_P + c_P (t2 - t1)^(2P+1) minus I_P(a, delta) expands to zero.",
-           sympy.expand(check), rule="sympy.expand")
-    d.result, d.result_label = sympy.Eq(sympy.Symbol("I_P"), smooth + coefficient * sympy.Abs(
-        t1 - t2) ** (2 * p + 1)), "I_P(t1, t2)"
+    d.step("Substitute $t_1 = a - 1$, $t_2 = a - 1 + \\delta$ ($a = \\min(t_1, t_2) + 1 \\ge 0$, "
+           "$\\delta = \\vert t_1 - t_2 \\vert$): every coefficient is positive, so float64 "
+           "evaluation loses no digits to cancellation.",
+           positive, labels=[_I_P(a_, delta_)], rule="substitution; sympy.expand")
+    check = sympy.expand(sympy.expand(smooth + coefficient * delta_ ** (2 * p + 1)
+                         - positive.subs(delta_, t2 - t1).subs(a_, t1 + 1)).subs(delta_, t2 - t1))
+    d.step("Check: $S_P + c_P (t_2 - t_1)^{2P+1}$ minus $I_P(a, \\delta)$, both on "
+           "$t_1 \\le t_2$, expands to " + ("zero." if check == 0 else "a nonzero polynomial."),
+           check, labels=[_S_P(t1, t2) + c_P * (t2 - t1) ** (2 * p + 1) - _I_P(a_, delta_)],
+           rule="sympy.expand")
+    require(check == 0, f"the split of I_{p} does not expand back to it: {check}")
+    kink = sympy.Pow(sympy.Abs(t1 - t2), 2 * p + 1, evaluate=False)  # shown as |t1 - t2|^(2P+1)
+    d.result = sympy.Add(smooth, sympy.Mul(coefficient, kink, evaluate=False), evaluate=False)
+    d.result_lhs = _I_P(t1, t2)
     return BIntegral(p, lower, smooth, coefficient, positive, d)
 
 

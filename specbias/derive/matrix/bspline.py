@@ -1,9 +1,10 @@
 """The congruence S^T G S = M: ReLU^P Gram matrices as banded B-spline pencils, exactly.
 
 Let b_1 < ... < b_N be knots in [-1, 1) and G_ij = G_P(b_i, b_j) = int_{-1}^1
-sigma_P(z - b_i) sigma_P(z - b_j) dz the Gram matrix of the ReLU^P units (Zhao, seeds/000;
-arXiv:2306.17301). Column j of S holds the coefficients of the divided difference over the
-knots J_j = {b_j, ..., b_min(j+P+1, N)} (de Boor, *A Practical Guide to Splines*, ch. IX):
+sigma_P(z - b_i) sigma_P(z - b_j) dz the Gram matrix of the ReLU^P units (H. Zhao, "Numerical
+Analysis 101 for Neural Networks"; arXiv:2306.17301). Column j of S holds the coefficients of
+the divided difference over the knots J_j = {b_j, ..., b_min(j+P+1, N)} (de Boor, *A Practical
+Guide to Splines*, ch. IX):
 
     phi_j(z) = [b_J] (z - .)_+^P = sum_{r in J_j} S_rj sigma_P(z - b_r),
     S_rj = 1 / prod_{s in J_j, s != r} (b_r - b_s).
@@ -35,6 +36,7 @@ import sympy
 from specbias.derive.gram.kernel import gram_kernel, x, y
 from specbias.support.params import check_power
 from specbias.errors import require
+from specbias.notation import tex
 from specbias.records import Derivation
 
 
@@ -133,26 +135,31 @@ def congruence_derivation(power: int, n: int | None = None) -> tuple[Derivation,
     power = check_power(power)
     n = n or power + 5
     kn = [Fraction(-1) + Fraction(2 * i, n) for i in range(n)]
+    g_sym, s_sym, m_sym = (sympy.MatrixSymbol(name, n, n) for name in ("G", "S", "M"))
     d = Derivation(
-        title=f"Banded congruence S^T G S = M for the ReLU^{power} Gram matrix ({n} uniform knots)",
-        assumptions=[f"knots b_i = -1 + 2(i-1)/{n}, i = 1..{n}",
-                     "S: columns of divided-difference coefficients over P + 2 consecutive knots "
-                     "(fewer in the last P + 1 columns)"],
+        title=f"Banded congruence ${tex(s_sym.T * g_sym * s_sym)} = M$ for the "
+              f"ReLU$^{{{power}}}$ Gram matrix ({n} uniform knots)",
+        assumptions=[f"knots $b_i = -1 + 2(i - 1)/{n}$, $i = 1, \\ldots, {n}$",
+                     f"$S$: columns of divided-difference coefficients over $P + 2 = {power + 2}$ "
+                     f"consecutive knots (fewer in the last $P + 1 = {power + 1}$ columns)"],
         references=["C. de Boor, A Practical Guide to Splines, ch. IX (B-splines as divided "
-                    "differences of truncated powers)", "Zhao, seeds/000 (the Gram matrix)"])
+                    "differences of truncated powers)",
+                    'H. Zhao, "Numerical Analysis 101 for Neural Networks" (the Gram matrix)'])
     to_sym = lambda q: sympy.Rational(int(gmpy2.numer(q)), int(gmpy2.denom(q)))  # noqa: E731
     z = sympy.Symbol("z", real=True)
     cols = divided_difference_columns(kn, power)
     s_mat = sympy.Matrix(n, n, lambda r, j: to_sym(cols[j].get(r, 0)))
     g_mat = sympy.Matrix(n, n, lambda i, j: to_sym(kernel_exact(power, kn[i], kn[j])))
-    d.step("The Gram matrix, exactly, from the derived kernel.", g_mat, labels=["G"],
-           rule="G_P(b_i, b_j)")
-    d.step("Divided-difference coefficients S_rj = 1/prod_{s != r}(b_r - b_s).", s_mat,
-           labels=["S"], rule="divided differences")
+    d.step("The Gram matrix $G_{ij} = G_P(b_i, b_j)$, exactly, from the derived kernel.", g_mat,
+           labels=[g_sym], rule="the derived kernel at the knots")
+    d.step("Divided-difference coefficients $S_{rj} = 1 / \\prod_{s \\ne r} (b_r - b_s)$, the "
+           "product over the knots of column $j$.", s_mat, labels=[s_sym],
+           rule="divided differences")
     m_mat = s_mat.T * g_mat * s_mat
-    d.step("The congruence, exactly: zero outside the band |i - j| <= P.", m_mat,
-           labels=["S^T G S"], rule="exact rational matrix product")
     band_ok = all(m_mat[i, j] == 0 for i in range(n) for j in range(n) if abs(i - j) > power)
+    d.step("The congruence, exactly: " + ("zero" if band_ok else "NOT zero") + " outside the "
+           "band $\\vert i - j \\vert \\le P$.", m_mat, labels=[s_sym.T * g_sym * s_sym],
+           rule="exact rational matrix product")
     breaks = [sympy.Rational(v.numerator, v.denominator) for v in kn] + [sympy.Integer(1)]
 
     def piece(j, k):  # phi_j on (b_k, b_{k+1}): the units with b_r <= b_k are active
@@ -168,15 +175,18 @@ def congruence_derivation(power: int, n: int | None = None) -> tuple[Derivation,
                 total += anti.eval(breaks[k + 1]) - anti.eval(breaks[k])
             direct[i, j] = total
     diff = (m_mat - direct).applyfunc(sympy.simplify)
-    d.step("Direct integration of phi_i phi_j, polynomial piece by piece between knots "
-           "(independent of the kernel), minus S^T G S.",
-           diff, labels=["int phi_i phi_j - (S^T G S)_ij"], rule="exact polynomial antiderivatives (sympy.Poly)")
+    d.step("Direct integration of $\\varphi_i \\varphi_j$, polynomial piece by piece between "
+           "knots (independent of the kernel), minus $S^T G S$: "
+           + ("the zero matrix." if diff == sympy.zeros(n, n) else "NOT zero."),
+           diff, labels=["$\\int_{-1}^{1} \\varphi_i \\varphi_j\\, dz - (S^T G S)_{ij}$"],
+           rule="exact polynomial antiderivatives (sympy.Poly)")
     b_mat = s_mat.T * s_mat
     bband_ok = all(b_mat[i, j] == 0 for i in range(n) for j in range(n) if abs(i - j) > power + 1)
-    d.step("S^T S, banded with half-bandwidth P + 1.", b_mat, labels=["S^T S"],
+    d.step("$S^T S$, " + ("" if bband_ok else "NOT ") + "banded with half-bandwidth $P + 1$.",
+           b_mat, labels=[s_sym.T * s_sym],
            rule="exact rational matrix product")
     ok = band_ok and bband_ok and diff == sympy.zeros(n, n)
-    d.result, d.result_label = sympy.Eq(sympy.Symbol("S^T G S"), sympy.Symbol("M")), "congruence"
+    d.result, d.result_lhs = m_sym, s_sym.T * g_sym * s_sym
     return d, ok
 
 

@@ -1,6 +1,6 @@
 """Precision cutoffs k_d = eps^(-1/(d+3)): how many Fourier modes a two-layer ReLU network can
-resolve in d dimensions at machine precision eps (Zhao, seeds/000, "Implications to numerical
-computation"; arXiv:2306.17301 Sec. 3).
+resolve in d dimensions at machine precision eps (H. Zhao, "Numerical Analysis 101 for Neural
+Networks", "Implications to numerical computation"; arXiv:2306.17301 Sec. 3).
 
 Argument of the source: the Gram eigenvalues decay like lambda_k ~ lambda_1 k^(-(d+3)/d), and
 eigenvalues below about eps*lambda_1 are lost in rounding, so about eps^(-d/(d+3)) eigenmodes

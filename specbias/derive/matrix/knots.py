@@ -1,6 +1,6 @@
 """Knot (bias) sequences b_1 < ... < b_N in [-1, 1] for ReLU^P bases.
 
-Rules (Zhao, "Numerical Analysis 101 for Neural Networks", seeds/000; arXiv:2306.17301):
+Rules (H. Zhao, "Numerical Analysis 101 for Neural Networks", lecture slides; arXiv:2306.17301):
 
 * ``uniform``: b_i = -1 + 2(i-1)/N, i = 1..N (the slides' quasi-even spacing; b_N = 1 - 2/N);
 * ``random:SEED``: N i.i.d. uniform draws on [-1, 1) from ``numpy.random.default_rng(SEED)``,

@@ -19,7 +19,7 @@ MAX_ITER = 60
 def _separators(t, c, n: int) -> np.ndarray:
     """Estimates of the points between consecutive eigenvalues (count levels j + 1/2) from
     counts c at sorted points t: log(#above + 1/2) interpolated linearly in log t, exact for
-    the power-law spectra of these kernels (lambda_k ~ k^-(2P+2), Zhao seeds/000)."""
+    the power-law spectra of these kernels (lambda_k ~ k^-(2P+2), Zhao, "Numerical Analysis 101")."""
     levels = np.arange(n) + 0.5
     j = np.clip(np.searchsorted(c, levels, side="right"), 1, len(c) - 1)
     y = np.log(n - c + 0.5)

@@ -48,6 +48,7 @@ from __future__ import annotations
 import math
 import os
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 
 import gmpy2
 import mpmath
@@ -76,6 +77,69 @@ DD_START_MAX_G = 27
 PARALLEL_MIN = 256
 
 _BANDS: dict = {}
+
+
+@dataclass(frozen=True)
+class MatrixCertificate:
+    """What certifies a Gram matrix spectrum (step 5 of the module docstring), and how it was
+    computed. Stays an object until :meth:`to_json`; :meth:`from_json` reads the cache back.
+
+    ``indexed[k]``: the inertia counts at lambda_k (1 -+ 10^-bracket_digits) prove that exactly
+    one eigenvalue, the (k+1)-th largest, lies in that bracket (zero units: exactly 0).
+    ``working_digits``/``guard_digits``: the most digits any eigenvalue was computed with and
+    the guard beyond dps + 2; ``pivot_growth_max``/``growth_digits``: the measured LDL^T pivot
+    growth of the compiled sweeps and the digits it can cost (compiled path only);
+    ``start_error_max``: the largest estimated relative error of the float64 starts (gmpy2
+    path only).
+    """
+
+    indexed: tuple = ()
+    zero_units: int = 0
+    bracket_digits: int | None = None
+    working_digits: int | None = None
+    guard_digits: int | None = None
+    sweeps: int = 0
+    secant_iterations: int = 0
+    arithmetic: str = "exact"
+    pivot_growth_max: float | None = None
+    growth_digits: float | None = None
+    start_error_max: float | None = None
+
+    @property
+    def certified(self) -> bool:
+        """Every eigenvalue is indexed and certified to the requested digits."""
+        return all(self.indexed)
+
+    @property
+    def count(self) -> int:
+        """How many eigenvalues the certificate proves."""
+        return sum(bool(v) for v in self.indexed)
+
+    #: JSON names of the optional fields (the format written since the first release).
+    _JSON = (("working_digits", "working_digits"), ("guard_digits", "guard_digits"),
+             ("pivot_growth_max", "pivot_growth_max"), ("growth_digits", "growth_digits"),
+             ("start_error_max", "float64_start_rel_err_estimate_max"))
+
+    def to_json(self) -> dict:
+        out: dict = {"indexed": [bool(v) for v in self.indexed], "zero_units": self.zero_units}
+        if self.bracket_digits is not None:
+            out.update(bracket_rel_halfwidth=f"1e-{self.bracket_digits}", sweeps=self.sweeps,
+                       secant_iterations=self.secant_iterations, arithmetic=self.arithmetic)
+        for attr, key in self._JSON:
+            if getattr(self, attr) is not None:
+                out[key] = getattr(self, attr)
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> "MatrixCertificate":
+        """Read back :meth:`to_json` (the cache's own files)."""
+        half = data.get("bracket_rel_halfwidth")
+        return cls(tuple(bool(v) for v in data.get("indexed", [])), int(data.get("zero_units", 0)),
+                   int(half.partition("e-")[2]) if half else None,
+                   sweeps=int(data.get("sweeps", 0)),
+                   secant_iterations=int(data.get("secant_iterations", 0)),
+                   arithmetic=str(data.get("arithmetic", "exact")),
+                   **{attr: data[key] for attr, key in cls._JSON if data.get(key) is not None})
 
 
 def _init_worker(m_band, b_band, bits):
@@ -272,7 +336,7 @@ def gram_matrix_spectrum(power: int, knots: Knots | str = "uniform", n: int | No
     precision fits in 62 digits, else gmpy2), or "mpfr" to force gmpy2 with float64 starts.
 
     >>> s = gram_matrix_spectrum(1, "uniform", 6, dps=20, use_cache=False)
-    >>> len(s.values), all(s.extras["certificate"]["indexed"])
+    >>> len(s.values), s.extras["certificate"].certified
     (6, True)
     """
     power, dps = check_power(power), check_dps(dps, MAX_SPECTRUM_DPS)
@@ -289,10 +353,12 @@ def gram_matrix_spectrum(power: int, knots: Knots | str = "uniform", n: int | No
     if use_cache:
         hit = cache_mod.load("gram-matrix-spectrum", key)
         if hit is not None:
-            return Spectrum(**hit)
+            extras = dict(hit.get("extras", {}))
+            extras["certificate"] = MatrixCertificate.from_json(extras.get("certificate", {}))
+            return Spectrum(**dict(hit, extras=extras))
     active = [v for v in kn.values if v < 1]
     zeros = len(kn) - len(active)
-    values, cert = [], {"indexed": [], "zero_units": zeros}
+    values, cert = [], {}
     if active:
         guard = _guard_digits(active, power)
         bits = math.ceil((dps + 2 + guard) * math.log2(10)) + 16
@@ -312,7 +378,7 @@ def gram_matrix_spectrum(power: int, knots: Knots | str = "uniform", n: int | No
                 m_q, b_q, active, power, dps, cond, lam_hi, limbs, progress, workers)
             # the error model assumed pivot growth below 10^GUARD: check the measured one
             w = len(b_q) - 1
-            growth = {"pivot_growth_max": rho,
+            growth = {"pivot_growth_max": float(rho),
                       "growth_digits": math.log10((2 * w + 1) * (w + 1) * max(rho, 1.0))}
             if growth["growth_digits"] > GUARD:
                 limbs = None                 # not covered: redo in gmpy2 (growth not measured)
@@ -334,27 +400,29 @@ def gram_matrix_spectrum(power: int, knots: Knots | str = "uniform", n: int | No
                                 scale, bits) if vectors else []
             vec_strings = [[mpmath.nstr(mpmath.mpf(str(c)), dps) for c in v] + ["0"] * zeros
                            for v in vecs]
-        cert.update(indexed=[bool(v) for v in ok], working_digits=dps + 2 + guard,
-                    guard_digits=guard, bracket_rel_halfwidth=f"1e-{dps + 2}",
-                    sweeps=sweeps, secant_iterations=iterations, arithmetic=arith, **growth,
-                    **({} if est_err is None else
-                       {"float64_start_rel_err_estimate_max": float(np.max(est_err))}))
+        cert = dict(indexed=[bool(v) for v in ok], working_digits=dps + 2 + guard,
+                    guard_digits=guard, bracket_digits=dps + 2, sweeps=int(sweeps),
+                    secant_iterations=int(iterations), arithmetic=arith, **growth,
+                    start_error_max=None if est_err is None else float(np.max(est_err)))
     else:
         vec_strings = []
     values += ["0"] * zeros
-    cert["indexed"] += [True] * zeros
+    certificate = MatrixCertificate(**dict(cert, indexed=tuple(cert.get("indexed", [])) +
+                                           (True,) * zeros, zero_units=zeros))
     spec = Spectrum(values=values, digits=dps,
                     method="banded B-spline pencil M y = lambda S^T S y: secant on det, "
-                           f"certified by LDL^T inertia counts ({cert.get('arithmetic', 'exact')})",
+                           f"certified by LDL^T inertia counts ({certificate.arithmetic})",
                     description=f"eigenvalues of the {len(kn)}x{len(kn)} Gram matrix of "
                                 f"ReLU^{power} units on (-1, 1), knots {kn.rule}",
                     params={"power": power, "knots": kn.rule, "n": len(kn)},
-                    extras={"certificate": cert, **({"vectors": vec_strings} if vectors else {})})
+                    extras={"certificate": certificate,
+                            **({"vectors": vec_strings} if vectors else {})})
     if use_cache:
         cache_mod.store("gram-matrix-spectrum", key, {
             "values": spec.values, "digits": spec.digits, "method": spec.method,
-            "description": spec.description, "params": spec.params, "extras": spec.extras})
+            "description": spec.description, "params": spec.params,
+            "extras": dict(spec.extras, certificate=certificate.to_json())})
     return spec
 
 
-__all__ = ["float_starts", "gram_matrix_spectrum"]
+__all__ = ["MatrixCertificate", "float_starts", "gram_matrix_spectrum"]

@@ -3,6 +3,8 @@ independent computation: mpmath quadrature, Monte Carlo over (w, b), the dense N
 
 from __future__ import annotations
 
+import json
+
 import mpmath
 import numpy as np
 import pytest
@@ -12,6 +14,8 @@ from specbias.derive.ball.kernel import (b_integral, b_integral_values, kernel,
                                          kernel_monte_carlo, sphere_area)
 from specbias.derive.ball.spectrum import angular_rule, ball_spectrum, fit_decay, radial_rule
 from specbias.errors import InvalidArgument
+from specbias.records import Derivation
+from specbias.reports.render import derivation_md
 
 
 def ball_points(n, d, seed):
@@ -39,6 +43,20 @@ def test_b_integral_split_and_derivation():
     assert bi.coefficient == sympy.Rational(1, 12)
     assert bi.derivation.steps and "Check" in bi.derivation.steps[-1].text
     assert str(bi.derivation.steps[-1].exprs[0]) == "0"
+    # the result, read back as S_P + c_P |t1 - t2|^3, is the kernel's own closed form
+    t1, t2 = sympy.symbols("t1 t2", real=True)
+    lower = bi.derivation.result.subs(sympy.Abs(t1 - t2), t2 - t1)
+    assert sympy.expand(lower - bi.lower) == 0
+
+
+def test_b_integral_derivation_in_the_project_notation():
+    """Labels are SymPy left-hand sides or prose captions; it renders and reads back from JSON."""
+    d = b_integral(2).derivation
+    assert d.result_lhs is not None and not hasattr(d, "result_label")
+    md = derivation_md(d)
+    assert "I_{P}{\\left(t_{1},t_{2} \\right)} = " in md and "t1" not in md
+    back = Derivation.from_json(json.loads(json.dumps(d.to_json())))
+    assert derivation_md(back) == md
 
 
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid"])

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 import mpmath
 import pytest
 
 from specbias.derive.matrix.bspline import banded_pencil, congruence_derivation, gram_matrix_exact
 from specbias.support.cache import load
 from specbias.derive.matrix.knots import knots
-from specbias.derive.matrix.spectrum import gram_matrix_spectrum
+from specbias.derive.matrix.spectrum import MatrixCertificate, gram_matrix_spectrum
 from specbias.errors import InvalidArgument
+from specbias.records import Derivation
+from specbias.reports.render import derivation_md
 
 
 @pytest.mark.parametrize("power", [0, 1, 2, 3])
@@ -17,6 +21,17 @@ def test_congruence_exact(power):
     """S^T G S is banded and equals direct piecewise integration of the B-splines, exactly."""
     derivation, ok = congruence_derivation(power)
     assert ok and len(derivation.steps) == 5
+    assert "NOT" not in " ".join(st.text for st in derivation.steps)
+
+
+def test_congruence_derivation_in_the_project_notation():
+    """Labels are SymPy left-hand sides or prose captions; it renders and reads back from JSON."""
+    derivation, _ = congruence_derivation(1, 4)
+    assert derivation.result_lhs is not None and not hasattr(derivation, "result_label")
+    md = derivation_md(derivation)
+    assert "S^{T} G S = M" in md and "S^T" not in derivation.title
+    back = Derivation.from_json(json.loads(json.dumps(derivation.to_json())))
+    assert derivation_md(back) == md
 
 
 def _dense_reference(kn, power, dps):
@@ -38,7 +53,7 @@ def test_against_mpmath_eigsy(power, rule, n, monkeypatch):
     # eigsy at dps+40 digits: its error is ~cond * 10^-(dps+40), far below 10^-dps even for
     # cond(G) ~ 10^30 (P = 4, N = 14); the certified values are within 10^-(dps+2) relative.
     ref = _dense_reference(kn, power, dps + 40)
-    assert all(spec.extras["certificate"]["indexed"])
+    assert spec.extras["certificate"].certified
     with mpmath.workdps(dps + 10):
         nonzero = [(mpmath.mpf(a), b) for a, b in zip(spec.values, ref) if a != "0"]
         worst = max(abs(a / b - 1) for a, b in nonzero)
@@ -72,6 +87,19 @@ def test_cache_round_trip(tmp_path, monkeypatch):
                                          "vectors": 0, "knots_sha": "x"}) is None
     second = gram_matrix_spectrum(1, "uniform", 10, dps=20)
     assert second.values == first.values
+    # the certificate comes back from the cache as the same typed object, not a dict
+    assert isinstance(second.extras["certificate"], MatrixCertificate)
+    assert second.extras["certificate"] == first.extras["certificate"]
+
+
+def test_certificate_json_round_trip(monkeypatch):
+    """to_json keeps the published keys; from_json restores every field."""
+    monkeypatch.setenv("SPECBIAS_CACHE", "off")
+    cert = gram_matrix_spectrum(2, "list:-1,-0.5,0.25,1", 4, dps=20).extras["certificate"]
+    data = cert.to_json()
+    assert data["bracket_rel_halfwidth"] == "1e-22" and data["zero_units"] == 1
+    assert data["indexed"] == [True] * 4 and cert.count == 4
+    assert MatrixCertificate.from_json(data) == cert
 
 
 def test_pencil_rejects_right_end_and_bad_dps():

@@ -23,8 +23,8 @@ def test_stored_spectrum_recomputed_by_the_compiled_path(power, n):
     from specbias.derive.matrix.spectrum import gram_matrix_spectrum
     data = json.loads((DATA / f"gram_spectrum_P{power}_N{n}_uniform.json").read_text())
     spec = gram_matrix_spectrum(power, "uniform", n, dps=30, use_cache=False)
-    assert "quad-double" in spec.extras["certificate"]["arithmetic"]
-    assert all(spec.extras["certificate"]["indexed"])
+    assert "quad-double" in spec.extras["certificate"].arithmetic
+    assert spec.extras["certificate"].certified
     with mpmath.workdps(40):
         worst = max(abs(mpmath.mpf(a) / mpmath.mpf(b) - 1) for a, b in zip(spec.values, data["values"]))
     assert worst < mpmath.mpf(10) ** -29
