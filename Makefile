@@ -17,8 +17,9 @@ $(BIN)/.installed: pyproject.toml
 env: $(BIN)/.installed
 
 ## Fast suite (the CI profile): unit, property and CLI tests, doctests; under 10 min on 2 cores.
+## Two xdist workers on two cores: one BLAS/OpenMP thread each (more only oversubscribe).
 test: $(BIN)/.installed
-	$(BIN)/python -m pytest -m "not slow" -n 2 -q --durations=10
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -m "not slow" -n 2 -q --durations=10
 
 ## Slow suite: training runs and long Monte Carlo (pytest exit 5 = none collected is fine).
 test-slow: $(BIN)/.installed

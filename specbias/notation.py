@@ -187,6 +187,9 @@ def split_prose(text: str) -> list[tuple[str, str]]:
     for m in _INLINE.finditer(text):
         if m.start() > pos:
             parts.append(("text", text[pos:m.start()]))
+        elif parts:  # "$a$$b$": GitHub would read the "$$" as display math
+            raise InvalidArgument(f"prose {text[:60]!r} has two inline formulas touching ('$$'): "
+                                  "write them as one $...$")
         parts.append(("math", m.group(1)))
         pos = m.end()
     if pos < len(text):

@@ -377,8 +377,8 @@ def one_dimensional_pairing() -> Evidence:
         "converges to the same pairing, with error "
         f"{num(checks['mollifier_rel_errors'][-1])} at $\\epsilon = 10^{{-4}}$ "
         "($O(\\epsilon^2)$). Integrating SymPy's own DiracDelta form $(b - x) \\delta'(b - x) "
-        f"+ 2 \\delta(b - x)$ against $\\varphi$ returns {inline(checks['sympy_delta_ratio'])}"
-        "$\\, \\varphi(b)$" + sympy_note,
+        f"+ 2 \\delta(b - x)$ against $\\varphi$ returns "
+        f"${tex(checks['sympy_delta_ratio'])}\\, \\varphi(b)$" + sympy_note,
         passed=checks["by_parts_x"] and checks["by_parts_b"] and checks["mollifier"],
         derivation=d1,
         data=dict(checks, sympy_delta_ratio=sympy.sstr(checks["sympy_delta_ratio"])))
