@@ -115,80 +115,139 @@ def audit_p2(claim: Claim, ctx: AuditContext) -> Verdict:
 # ---------------------------------------------------------------------------------------------
 # L9
 
+#: The relative error Delta_F(k) starts near 1 (the network starts near 0); a frequency counts as
+#: learned when its error has halved.
+HALF = 0.5
 
-def _settled(steps, errors, threshold: float) -> float:
-    """The first recorded step from which the error stays at or below ``threshold`` (inf when
-    it ends above): robust to the transient dips of Adam."""
-    above = [i for i, e in enumerate(errors) if e > threshold]
-    if not above:
-        return float(steps[0])
-    return float(steps[above[-1] + 1]) if above[-1] + 1 < len(steps) else np.inf
+
+def _curve_times(run: dict) -> tuple[list, list]:
+    """Per frequency: the first recorded step with Delta_F(k) <= 1/2, and the time-averaged
+    error (trapezoid over the recorded steps of min(Delta_F(k), 1), divided by the run's length)."""
+    E = np.minimum(np.array(run["relative_error"]), 1.0)
+    steps = np.array(run["steps"], float)
+    first = [next((int(t) for t, v in zip(steps, E[:, i]) if v <= HALF), None)
+             for i in range(E.shape[1])]
+    mean = (np.sum((E[1:] + E[:-1]) / 2 * np.diff(steps)[:, None], 0) / (steps[-1] - steps[0]))
+    return first, mean.tolist()
+
+
+def _increasing(values) -> bool:
+    """Strictly increasing, every value present (a tie or a missing time is not an order)."""
+    return None not in values and all(u < v for u, v in zip(values, values[1:]))
 
 
 @check("statement")
-def l9_curve(runs, threshold: float = 0.1) -> Evidence:
-    """1D tanh network: the step from which the relative error of each frequency stays below
-    ``threshold``; the order must follow the frequency."""
+def l9_curve(runs) -> Evidence:
+    """1D tanh network: per seed, the frequencies in order of k both by the first step at which
+    their error halves and by their time-averaged error (strictly: ties fail)."""
     freqs = runs[0][1]["frequencies"]
-    times = []
-    for _, r in runs:
-        E = np.array(r["relative_error"])
-        times.append([_settled(r["steps"], E[:, i], threshold) for i in range(len(freqs))])
-    T = np.array(times, float)
-    # censored times are +inf: inf >= inf counts as in order, the lowest frequency must be fitted
-    ok = bool(np.all(T[:, 1:] >= T[:, :-1]) and np.isfinite(T[:, 0]).all())
+    rows, ordered = [], []
+    for c, r in runs:
+        first, mean = _curve_times(r)
+        ordered.append(_increasing(first) and _increasing(mean))
+        rows.append([c["seed"], *[t if t is not None else "not reached" for t in first],
+                     *[Approx(v, 2) for v in mean], "yes" if ordered[-1] else "no"])
+    ok = all(ordered)
     r0 = runs[0][1]
     E0 = np.array(r0["relative_error"])
     plot = line_plot("L9_curve", [{"label": f"$k = {k}$", "x": r0["steps"], "y": E0[:, i].tolist(),
                                    "style": "-"} for i, k in enumerate(freqs)],
                      xlabel="Adam iteration", ylabel="relative error $\\Delta_F(k)$", yscale="log",
                      title="tanh network 200-100-100-50, first seed")
-    return Evidence("Relative error per frequency, 1D tanh network",
-                    f"Target $\\sin x + 2 \\sin 3x + 3 \\sin 5x$; the step from which $\\Delta_F(k) \\le "
-                    f"{threshold}$ holds in each of {len(runs)} runs, in order of $k$ in "
-                    f"{'every' if ok else 'not every'} run.", passed=ok, plot=plot,
-                    table=table(["seed"] + [f"$k = {k}$" for k in freqs],
-                                [[i] + [int(t) if np.isfinite(t) else "not reached" for t in row]
-                                 for i, row in enumerate(T)]))
+    return Evidence(
+        "Relative error per frequency, 1D tanh network",
+        f"Target $\\sin x + 2 \\sin 3x + 3 \\sin 5x$, Adam at learning rate {runs[0][0]['lr']}; "
+        f"per seed, the first step with $\\Delta_F(k) \\le {HALF}$ (the error halved) and the "
+        "time-averaged error; the frequencies come in order of $k$ by both, strictly, in "
+        f"{sum(ordered)} of {len(runs)} seeds.", passed=ok, plot=plot,
+        data={"in_order": sum(ordered), "seeds": len(runs)},
+        table=table(["seed"] + [f"halved, $k = {k}$" for k in freqs]
+                    + [f"mean error, $k = {k}$" for k in freqs] + ["in order"], rows))
+
+
+#: The filter rule: when the low part's error first falls to LOW (80% learned), the high part's
+#: must still be at least 1 - LOW (at most 20% learned), and it must halve later in the run.
+LOW = 0.2
+
+
+def filter_order(e_low, e_high) -> tuple[bool, dict]:
+    """(passed, numbers) of the filter rule for one error curve pair (or a constant predictor
+    given as one-point curves)."""
+    t = next((i for i, v in enumerate(e_low) if v <= LOW), None)
+    if t is None:
+        return False, {"e_high_then": None, "later_half": False}
+    later = any(v <= HALF for v in e_high[t:])
+    return e_high[t] >= 1 - LOW and later, {"e_high_then": e_high[t], "step": t,
+                                            "later_half": later}
 
 
 @check("statement")
 def l9_filter(runs) -> Evidence:
-    """Digits: e_low below e_high at (almost) every recorded step after the start, in every run."""
-    fracs = []
-    for _, r in runs:
-        lo, hi = np.array(r["e_low"][1:]), np.array(r["e_high"][1:])
-        fracs.append(float(np.mean(lo < hi)))
-    ok = min(fracs) >= 0.9
+    """Digits: the low part is learned first. At the first recorded step where e_low <= 0.2,
+    e_high >= 0.8, and e_high falls to 1/2 later in the run. Two predictors that learn nothing
+    in time (the label mean, an affine least-squares map: both smoother than the labels, so
+    e_low < e_high for them too) are shown failing the same rule."""
+    rows, ok = [], True
+    for c, r in runs:
+        passed, d = filter_order(r["e_low"], r["e_high"])
+        ok &= passed
+        rows.append([f"network, seed {c['seed']}", r["steps"][d["step"]] if "step" in d else "never",
+                     Approx(d["e_high_then"], 2) if d["e_high_then"] is not None else "",
+                     Approx(max(r["e_high"]), 2), Approx(r["e_high"][-1], 2),
+                     "yes" if passed else "no"])
     r0 = runs[0][1]
+    for name, (lo, hi) in r0["baselines"].items():
+        passed, _ = filter_order([lo], [hi])
+        rows.append([f"{name} (seed {runs[0][0]['seed']})", "never" if lo > LOW else "at once",
+                     "" if lo > LOW else Approx(hi, 2), Approx(hi, 2), Approx(hi, 2),
+                     "yes" if passed else "no"])
+    sc = r0["filter_scale"]
     plot = line_plot("L9_filter", [
         {"label": "$e_{\\mathrm{low}}$", "x": r0["steps"], "y": r0["e_low"], "style": "-"},
         {"label": "$e_{\\mathrm{high}}$", "x": r0["steps"], "y": r0["e_high"], "style": "--"}],
         xlabel="Adam iteration", ylabel="relative error", title="Filtering method on the digits")
     return Evidence(
         "Filtering method on scikit-learn's digits",
-        f"Gaussian filter with $\\delta = {runs[0][0]['delta']}$ (low part holds "
-        f"{num(r0['low_energy_share'], 2)} of the labels' energy); $e_{{\\mathrm{{low}}}} < "
-        f"e_{{\\mathrm{{high}}}}$ at a share {', '.join(num(f, 2) for f in fracs)} of the recorded "
-        "steps (rule: at least 0.9 in every run).", passed=ok, plot=plot,
-        data={"fractions": fracs})
+        f"Gaussian filter of variance $\\delta = {runs[0][0]['delta']}$ in input space: with the "
+        f"pixels in $[0, 1]$ the median squared distance to the nearest image is "
+        f"{num(sc['nearest_sq_distance'], 2)}, so the filter averages each image with about "
+        f"{num(sc['effective_neighbours'], 2)} others (weight {num(sc['self_weight'], 2)} on "
+        f"itself) and the low part holds {num(r0['low_energy_share'], 2)} of the labels' energy "
+        "(the slide's $\\delta = 3, 7, 10$ belong to MNIST and CIFAR10 at their own pixel scale; "
+        f"here $\\delta = 3$ would average each image with about "
+        f"{num(sc['effective_neighbours_delta3'], 2)} of the {runs[0][0]['samples']} images). "
+        "Rule: when "
+        f"$e_{{\\mathrm{{low}}}}$ first reaches {LOW}, $e_{{\\mathrm{{high}}}} \\ge {1 - LOW}$ "
+        f"(the low part 80% learned, the high part at most 20%), and $e_{{\\mathrm{{high}}}}$ "
+        f"halves later: {'met' if ok else 'not met'} in every run. The rule separates learning "
+        "low first from merely being smoother than the labels (which gives "
+        "$e_{\\mathrm{low}} < e_{\\mathrm{high}}$ at once, as the two baselines do); it does not "
+        "separate a network from other models trained by gradient descent, and the split "
+        "depends on $\\delta$.", passed=ok, plot=plot,
+        table=table(["predictor", "step where $e_{\\mathrm{low}} \\le 0.2$",
+                     "$e_{\\mathrm{high}}$ then", "largest $e_{\\mathrm{high}}$",
+                     "final $e_{\\mathrm{high}}$", "rule met"], rows))
 
 
 @audits("L9")
 def audit_l9(claim: Claim, ctx: AuditContext) -> Verdict:
     """L9: per-frequency errors of the lecture's tanh network, and the filtering method."""
-    seeds = [0] if ctx.quick else [0, 1, 2]
+    seeds = [0] if ctx.quick else ([0, 1, 2, 3, 4] if audit_profile() == "quick" else list(range(10)))
     curve = grid_runs(ctx, "fprinciple", dict(seed=seeds, **({"steps": 600} if ctx.quick else {})))
+    filt_seeds = seeds[:3]
     filt = grid_runs(ctx, "fprinciple_filter",
-                     dict(seed=seeds, **({"steps": 150, "samples": 300} if ctx.quick else {})))
+                     dict(seed=filt_seeds, **({"steps": 400, "samples": 300} if ctx.quick else {})))
     evidence = [l9_curve(curve), l9_filter(filt)]
     ok = [e.passed for e in evidence]
-    summary = (f"Low frequencies were fitted first in {'every' if ok[0] else 'not every'} 1D run, "
-               f"and the filtered low part had the smaller error {'throughout' if ok[1] else 'not throughout'} "
-               f"on the digits ({audit_profile()} profile, {len(seeds)} seeds).")
+    summary = (f"In {evidence[0].data['in_order']} of {len(seeds)} seeds of the 1D tanh network "
+               "the frequencies halved their error, and had smaller time-averaged errors, in "
+               f"order of $k$; on the digits the filtered low part was learned "
+               f"{'first' if ok[1] else 'not first'} (80% while the high part was at most 20%, "
+               f"in {'every' if ok[1] else 'not every'} run of {len(filt_seeds)}) "
+               f"({audit_profile()} profile).")
     return Verdict(claim.id, claim.statement, evidence, summary=summary,
                    reason=(f"{audit_profile()} profile; the digits (64 pixels, shipped with "
                            "scikit-learn) stand in for MNIST and CIFAR-10, which would have to be "
-                           "downloaded."),
-                   measured={"smallest share of steps with the low error below the high":
-                             Approx(min(evidence[1].data["fractions"]), 2)})
+                           "downloaded; the order is tested between three frequencies in 1D and "
+                           "two filtered parts in 64 dimensions."),
+                   measured={"1D seeds in order": evidence[0].data["in_order"]})
