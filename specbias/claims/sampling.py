@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from scipy.stats import beta
 
 from specbias.claims import AuditContext, Claim, audits, check
 from specbias.claims.experiments import audit_profile, fit_exponent, grid_runs, select
 from specbias.derive.dynamics import monte_carlo as MC
 from specbias.derive.dynamics import rashomon as R
-from specbias.numbers import Approx, Measured, num
+from specbias.numbers import Approx, Measured, num, number_tex
 from specbias.records import Evidence, Verdict, line_plot, table
 
 # ---------------------------------------------------------------------------------------------
@@ -48,21 +47,33 @@ def e2_integration(runs) -> Evidence:
                        title="Monte Carlo integration, ratio to the exact constant"))
 
 
+#: The slide's rate: the random-feature error is at most a constant times ||f||_H m^(-RATE).
+RATE = 0.5
+
+
+def _constant(r: dict) -> float:
+    """C = sqrt(V)/||f||_H: the Monte Carlo estimator's error is C ||f||_H / sqrt(m) exactly in
+    mean square, so C is the constant of the slide's rate for this target (measured)."""
+    return math.sqrt(r["V"]) / r["rkhs_norm"]
+
+
 @check("statement")
 def e2_features_rate(runs) -> Evidence:
-    """Random features: least-squares error times sqrt(m)/‖f‖_H stays below
-    sqrt(sup k(x, x)), the constant of the Monte Carlo estimator, at every m and seed."""
+    """Random features: the least-squares error is at most sqrt(V/m) = C ||f||_H/sqrt(m), the
+    error of the Monte Carlo estimator that proves the rate, at every m and seed (least squares
+    can only do better on the fit sample; with 2000 fit points and m <= 320 features the test
+    error follows it)."""
     ok, rows = True, []
     for c, r in runs:
-        bound = math.sqrt(r["sup_diag"])
-        for m, e in zip(r["m"], r["ls_error"]):
-            scaled = e * math.sqrt(m) / r["rkhs_norm"]
-            ok &= scaled <= bound
-            rows.append([c["seed"], m, Approx(e, 3), Approx(scaled, 3)])
+        for m, e, sd in zip(r["m"], r["ls_error"], r["ls_error_sd"]):
+            bound = math.sqrt(r["V"]) * m ** -RATE
+            ok &= e <= bound
+            rows.append([c["seed"], m, Approx(e, 3), Approx(sd, 2), Approx(bound, 3)])
     fit = _ls_fit(runs)
     r0 = runs[0][1]
     plot = line_plot("E2_features", [
-        {"label": "least squares over $a$", "x": r0["m"], "y": r0["ls_error"], "style": "o-"},
+        {"label": "least squares over $a$ (nested features)", "x": r0["m"], "y": r0["ls_error"],
+         "yerr": r0["ls_error_sd"], "style": "o-"},
         {"label": "Monte Carlo estimator $a_j = a^*(w_j)$", "x": r0["m"], "y": r0["mc_error"],
          "style": "s-"},
         {"label": "$\\sqrt{V/m}$", "x": r0["m"], "y": [math.sqrt(r0["V"] / m) for m in r0["m"]],
@@ -70,16 +81,23 @@ def e2_features_rate(runs) -> Evidence:
         {"label": "$\\Vert f \\Vert_{H_k}/\\sqrt{m}$", "x": r0["m"],
          "y": [r0["rkhs_norm"] / math.sqrt(m) for m in r0["m"]], "style": ":"}],
         xlabel="features $m$", ylabel="$L^2(\\mu)$ error", xscale="log", yscale="log",
-        legend="outside", title="Random features, target of known RKHS norm")
+        legend="outside", title="Random features on the cube from -1 to 1, first seed")
+    consts = [_constant(r) for _, r in runs]
     return Evidence(
         "Random-feature approximation error against $\\Vert f \\Vert_{H_k}/\\sqrt{m}$",
-        f"Target $f = \\sum_i c_i k(\\cdot, z_i)$ with $\\Vert f \\Vert_{{H_k}} = $ "
-        f"{num(r0['rkhs_norm'], 4)} ($c^T K c$, exact); the least-squares error times "
-        f"$\\sqrt{{m}}/\\Vert f \\Vert_{{H_k}}$ stays below $\\sqrt{{\\sup_x k(x, x)}} = "
-        f"{num(math.sqrt(r0['sup_diag']), 3)[1:-1]}$ at {'every' if ok else 'not every'} $m$; "
-        f"fitted decay $m^{{p}}$, $p = $ {num(fit.exponent) if fit else 'none'}.",
-        passed=ok, plot=plot, data={"exponent": fit.value if fit else None},
-        table=table(["seed", "$m$", "error", "error times $\\sqrt{m}/\\Vert f \\Vert_{H_k}$"], rows))
+        f"Target $f = \\sum_i c_i k(\\cdot, z_i)$ on $[-1, 1]^{{{runs[0][0]['dim']}}}$ with "
+        f"$\\Vert f \\Vert_{{H_k}} = \\sqrt{{c^T K c}} = $ {num(r0['rkhs_norm'], 4)} (first seed). "
+        "The rate's constant is that of the Monte Carlo estimator, "
+        "$\\sqrt{V/m} = C \\Vert f \\Vert_{H_k}/\\sqrt{m}$, with "
+        f"$C = \\sqrt{{V}}/\\Vert f \\Vert_{{H_k}} = $ {', '.join(num(k, 2) for k in consts)} "
+        "measured per seed (no bound on $C$ holds for every target: $V$ weighs "
+        "$a^*(w)^2$ by the feature norm, which grows with $\\vert w \\vert$); the least-squares "
+        f"error is at most $\\sqrt{{V/m}}$ at {'every' if ok else 'not every'} $m$ and seed "
+        f"(mean and spread over {runs[0][0]['feature_reps']} feature draws), and decays like "
+        f"$m^{{p}}$ with $p = $ {num(fit.exponent) if fit else 'none'}.",
+        passed=ok, plot=plot, data={"exponent": fit.value if fit else None, "constants": consts},
+        table=table(["seed", "$m$", "least-squares error", "spread over draws",
+                     "$\\sqrt{V/m}$"], rows))
 
 
 def _ls_fit(runs):
@@ -89,12 +107,14 @@ def _ls_fit(runs):
 
 @check("refinement")
 def e2_least_squares_faster(runs) -> Evidence:
-    """The least-squares error decays faster than m^(-1/2): p + 2 se < -1/2."""
+    """The least-squares error decays faster than m^(-1/2): p + 2 se < -1/2, for this target."""
     fit = _ls_fit(runs)
     ok = fit is not None and fit.value + 2 * fit.stderr < -0.5
     return Evidence("Least squares beats the Monte Carlo rate for this target",
-                    f"Fitted decay of the least-squares error: $m^{{p}}$ with $p = $ "
-                    f"{num(fit.exponent) if fit else 'none'} (seed spread), against $-1/2$.",
+                    f"Fitted decay of the least-squares error over $m$ from {runs[0][1]['m'][0]} "
+                    f"to {runs[0][1]['m'][-1]}: $m^{{p}}$ with $p = $ "
+                    f"{num(fit.exponent) if fit else 'none'} (spread over seeds), against $-1/2$; "
+                    "a property of this smooth target, not of every $f$ in $H_k$.",
                     passed=ok, data={"exponent": fit.value if fit else None})
 
 
@@ -126,16 +146,26 @@ def audit_e2(claim: Claim, ctx: AuditContext) -> Verdict:
     evidence = [e2_integration(integ), e2_features_rate(feats), e2_estimator_constant(feats),
                 e2_least_squares_faster(feats)]
     p = evidence[3].data["exponent"] if evidence[3].passed else None
+    pt = number_tex(Approx(p, 2)) if p is not None else ""
+    consts = evidence[1].data["constants"]
     summary = ("The Monte Carlo error matched $\\mathrm{var}(g)/m$ and the random-feature error "
-               "stayed below $\\Vert f \\Vert_{H_k}/\\sqrt{m}$ times the kernel's diagonal bound"
+               "stayed below $C \\Vert f \\Vert_{H_k}/\\sqrt{m}$ with the Monte Carlo "
+               f"estimator's constant $C$ = {' and '.join(num(k, 2) for k in consts)} measured "
+               "for this target"
                if all(e.passed for e in evidence[:3]) else
                "Some measured error did not follow its stated rate")
+    if p is not None:
+        summary += f"; for this target least squares decays faster, like $m^{{{pt}}}$"
     summary += f" ({audit_profile()} profile, {len(seeds)} seeds)."
     return Verdict(claim.id, claim.statement, evidence, summary=summary,
                    refinement=None if p is None else
                    (f"For this target the least-squares error decays faster than the bound, "
-                    f"like $m^{{{p:.1f}}}$: the rate $m^{{-1/2}}$ is the Monte Carlo estimator's."),
-                   reason=f"{audit_profile()} profile of the monte_carlo experiment.",
+                    f"like $m^{{{pt}}}$ over the $m$ measured: the rate $m^{{-1/2}}$ is the "
+                    "Monte Carlo estimator's, and the constant of the bound depends on the "
+                    "target through $V$, not on $\\Vert f \\Vert_{H_k}$ alone."),
+                   reason=(f"{audit_profile()} profile of the monte_carlo experiment; random "
+                           "features on the centred cube (on $[0, 1]^d$ the feature matrix is "
+                           "rank-deficient, see the experiment's documentation)."),
                    measured={"least-squares decay exponent": Approx(p, 2)} if p is not None else {})
 
 

@@ -63,6 +63,15 @@ def test_bad_config_names_the_value(bad, match):
         zhao_dynamics.run(dict(zhao_dynamics.PROFILES["quick"], **bad))
 
 
+def test_random_features_estimator_matches_its_variance():
+    out = monte_carlo.run(dict(monte_carlo.PROFILES["quick"], part="features", m_max=40,
+                               m_count=2, feature_reps=40, fit_points=500, test_points=500))
+    ratios = np.array(out["mc_error"]) ** 2 * np.array(out["m"]) / out["V"]
+    # mean of 40 squared errors: relative spread at most sqrt(2/40) ~ 0.22; four of those
+    assert np.all(np.abs(ratios - 1) < 0.9)
+    assert np.all(np.array(out["ls_error"]) <= np.array(out["mc_error"]))
+
+
 def test_sgd_quadratic_measures_the_exact_multiplier():
     out = sharpness.run_quadratic(dict(sharpness.QUAD_PROFILES["quick"], lr=1.0, batch=2,
                                        sampling="without", chains=20000))
