@@ -34,7 +34,8 @@ AUDIT_MODULES = ("specbias.claims.zhao", "specbias.claims.zhao_matrix",
                  "specbias.claims.ntk_deep", "specbias.claims.ntk_dynamics",
                  "specbias.claims.ntk_flow", "specbias.claims.dynamics",
                  "specbias.claims.zhao_dynamics",
-                 "specbias.claims.sampling", "specbias.claims.stability",
+                 "specbias.claims.sampling", "specbias.claims.rashomon",
+                 "specbias.claims.stability",
                  "specbias.claims.basri_circle", "specbias.claims.basri_eigenfunctions",
                  "specbias.claims.basri_sphere")
 
