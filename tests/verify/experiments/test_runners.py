@@ -63,6 +63,12 @@ def test_bad_config_names_the_value(bad, match):
         zhao_dynamics.run(dict(zhao_dynamics.PROFILES["quick"], **bad))
 
 
+def test_sharpness_lanczos_against_the_full_hessian():
+    out = sharpness.run(dict(sharpness.PROFILES["quick"], lr=0.2, steps=40, sharpness_every=20))
+    # 20 Lanczos steps on a 301-dimensional Hessian: converged to float64 rounding
+    assert out["sharpness"][-1] == pytest.approx(out["final_sharpness_exact"], rel=1e-6)
+
+
 def test_random_features_estimator_matches_its_variance():
     out = monte_carlo.run(dict(monte_carlo.PROFILES["quick"], part="features", m_max=40,
                                m_count=2, feature_reps=40, fit_points=500, test_points=500))
