@@ -103,7 +103,7 @@ def audit_p2(claim: Claim, ctx: AuditContext) -> Verdict:
                + " and ".join(parts) + f" ({audit_profile()} profile: width {c0['width']}, "
                f"{c0['steps']} Adam steps).")
     return Verdict(claim.id, claim.statement, evidence, summary=summary,
-                   reason=(f"{audit_profile()} profile: width {c0['width']}, lr {c0['lr']}, "
+                   reason=(f"{audit_profile().capitalize()} profile: width {c0['width']}, lr {c0['lr']}, "
                            f"{c0['steps']} iterations (the paper: width 256, lr "
                            "$3 \\cdot 10^{-4}$, 60,000 iterations, 10 runs: the full profile); "
                            "the order is checked on the frequencies that get to half their "
@@ -157,8 +157,8 @@ def l9_curve(runs) -> Evidence:
     return Evidence(
         "Relative error per frequency, 1D tanh network",
         f"Target $\\sin x + 2 \\sin 3x + 3 \\sin 5x$, Adam at learning rate {runs[0][0]['lr']}; "
-        f"per seed, the first step with $\\Delta_F(k) \\le {HALF}$ (the error halved) and the "
-        "time-averaged error; the frequencies come in order of $k$ by both, strictly, in "
+        f"errors recorded every {runs[0][0]['record_every']} steps; per seed, the first step with "
+        f"$\\Delta_F(k) \\le {HALF}$ (the error halved) and the time-averaged error; the frequencies come in order of $k$ by both, strictly, in "
         f"{sum(ordered)} of {len(runs)} seeds.", passed=ok, plot=plot,
         data={"in_order": sum(ordered), "seeds": len(runs)},
         table=table(["seed"] + [f"halved, $k = {k}$" for k in freqs]
@@ -202,6 +202,7 @@ def l9_filter(runs) -> Evidence:
                      "" if lo > LOW else Approx(hi, 2), Approx(hi, 2), Approx(hi, 2),
                      "yes" if passed else "no"])
     sc = r0["filter_scale"]
+    peaks = [max(r["e_high"]) for _, r in runs]
     plot = line_plot("L9_filter", [
         {"label": "$e_{\\mathrm{low}}$", "x": r0["steps"], "y": r0["e_low"], "style": "-"},
         {"label": "$e_{\\mathrm{high}}$", "x": r0["steps"], "y": r0["e_high"], "style": "--"}],
@@ -219,7 +220,9 @@ def l9_filter(runs) -> Evidence:
         "Rule: when "
         f"$e_{{\\mathrm{{low}}}}$ first reaches {LOW}, $e_{{\\mathrm{{high}}}} \\ge {1 - LOW}$ "
         f"(the low part 80% learned, the high part at most 20%), and $e_{{\\mathrm{{high}}}}$ "
-        f"halves later: {'met' if ok else 'not met'} in every run. The rule separates learning "
+        f"halves later: {'met' if ok else 'not met'} in every run (meanwhile "
+        f"$e_{{\\mathrm{{high}}}}$ first rises, to {num(min(peaks), 2)} to {num(max(peaks), 2)}). "
+        "The rule separates learning "
         "low first from merely being smoother than the labels (which gives "
         "$e_{\\mathrm{low}} < e_{\\mathrm{high}}$ at once, as the two baselines do); it does not "
         "separate a network from other models trained by gradient descent, and the split "
@@ -246,7 +249,7 @@ def audit_l9(claim: Claim, ctx: AuditContext) -> Verdict:
                f"in {'every' if ok[1] else 'not every'} run of {len(filt_seeds)}) "
                f"({audit_profile()} profile).")
     return Verdict(claim.id, claim.statement, evidence, summary=summary,
-                   reason=(f"{audit_profile()} profile; the digits (64 pixels, shipped with "
+                   reason=(f"{audit_profile().capitalize()} profile; the digits (64 pixels, shipped with "
                            "scikit-learn) stand in for MNIST and CIFAR-10, which would have to be "
                            "downloaded; the order is tested between three frequencies in 1D and "
                            "two filtered parts in 64 dimensions."),

@@ -80,21 +80,38 @@ def z11_bound_holds(runs) -> Evidence:
                      "draws in the event", "$-\\log P$ over the exponent"], rows))
 
 
-def _probability_series(runs, target: str, key: str, label: str, group: int) -> list[dict]:
-    """Measured probabilities (with 95% error bars) and, for zero counts, the upper 95% limit
-    drawn as its own marker: a zero is not a measurement."""
-    pts = [(c["nu"], r[key], r["samples"]) for c, r in select(runs, target=target)]
-    hit = [(nu, k / n, (_upper(k, n) - _lower(k, n)) / 2) for nu, k, n in pts if k]
-    zero = [(nu, _upper(0, n)) for nu, k, n in pts if not k]
-    out = []
-    if hit:
-        out.append({"label": f"{target}: {label}", "x": [p[0] for p in hit],
-                    "y": [p[1] for p in hit], "yerr": [p[2] for p in hit],
-                    "style": "o" if key == "hits_inner" else "s", "group": group})
-    if zero:
-        out.append({"label": f"{target}: {label}, upper 95% limit (no draw)",
-                    "x": [p[0] for p in zero], "y": [p[1] for p in zero], "style": "v",
-                    "group": group})
+PANELS = (("bump", lambda nu: True, "bump"),
+          ("projected", lambda nu: float(nu) % 1 == 0, "solvable sine, integer"),
+          ("projected", lambda nu: float(nu) % 1 != 0, "solvable sine, half-integer"))
+#: (count, marker, colour group, name, sideways offset of an upper-limit triangle: both kinds
+#: often have none and the same limit, so their triangles are drawn side by side)
+KINDS = (("hits_inner", "o", 1, "event of the proof", -0.08),
+         ("hits_rashomon", "s", 2, "Rashomon set", 0.08))
+
+
+def _panel_series(runs, panel: int, labelled: set) -> list[dict]:
+    """One panel of the figure: the bound, and for the event and the Rashomon set the measured
+    probabilities, zero counts drawn as their upper 95% limit (a triangle: not a measurement).
+    Each kind is labelled once, in the last panel that has it (one legend)."""
+    target, keep, _ = PANELS[panel]
+    sel = [(c, r) for c, r in select(runs, target=target) if keep(c["nu"])]
+
+    def label(text):
+        if text in labelled:
+            return ""
+        labelled.add(text)
+        return text
+
+    out = [{"label": label("bound"), "x": [c["nu"] for c, _ in sel],
+            "y": [r["bound"] for _, r in sel], "style": "--", "group": 0, "panel": panel}]
+    for key, marker, group, name, dodge in KINDS:
+        hit = [(c["nu"], r[key] / r["samples"]) for c, r in sel if r[key]]
+        zero = [(c["nu"] + dodge, _upper(0, r["samples"])) for c, r in sel if not r[key]]
+        for pts, style, text in ((hit, marker, name), (zero, "v", f"{name}, upper 95% limit")):
+            if pts:
+                out.append({"label": label(text), "x": [p[0] for p in pts],
+                            "y": [p[1] for p in pts], "style": style, "group": group,
+                            "panel": panel})
     return out
 
 
@@ -102,23 +119,21 @@ def _probability_series(runs, target: str, key: str, label: str, group: int) -> 
 def z11_probability_curve(runs) -> Evidence:
     """At fixed (n, eps, A): P(R_eps) and P(event) against nu beside the bound, and the
     Hoeffding exponent over nu^4 (the lecture's remark on how the bound scales)."""
-    series, rows = [], []
-    for g, target in enumerate(("bump", "projected")):
-        sel = select(runs, target=target)
-        series.append({"label": f"{target}: bound", "x": [c["nu"] for c, _ in sel],
-                       "y": [r["bound"] for _, r in sel], "style": "--", "group": g})
-        series += _probability_series(runs, target, "hits_inner", "event of the proof", g)
-        series += _probability_series(runs, target, "hits_rashomon", "Rashomon set", g)
-        for c, r in sel:
-            expo = -math.log(r["bound"]) if r["bound"] > 0 else math.inf
-            rows.append([target, Approx(c["nu"], 2), Approx(r["kappa"], 4),
-                         Approx(r["norm_squared"], 4), Approx(expo / c["nu"] ** 4, 3),
-                         r["hits_rashomon"], r["hits_inner"]])
+    labelled: set = set()
+    series = [s for panel in reversed(range(len(PANELS)))
+              for s in _panel_series(runs, panel, labelled)]
+    rows = []
+    for c, r in runs:
+        expo = -math.log(r["bound"]) if r["bound"] > 0 else math.inf
+        rows.append([c["target"], Approx(c["nu"], 2), Approx(r["kappa"], 4),
+                     Approx(r["norm_squared"], 4), Approx(expo / c["nu"] ** 4, 3),
+                     r["hits_rashomon"], r["hits_inner"]])
     c0 = runs[0][0]
-    plot = line_plot("Z11_probability", series, xlabel="frequency $\\nu$", ylabel="probability",
-                     xscale="log", yscale="log", legend="outside",
-                     title=f"n = {c0['neurons']}, eps = {c0['eps']}, A = {c0['A']}; triangles: "
-                           "upper limits")
+    plot = line_plot("Z11_probability", series, panels=len(PANELS), yscale="log",
+                     xlabel=[f"frequency $\\nu$ ({name})" for _, _, name in PANELS],
+                     ylabel="probability", legend="outside",
+                     title=f"n = {c0['neurons']}, eps = {c0['eps']}, A = {c0['A']}, "
+                           f"{runs[0][1]['samples']} draws per point")
     return Evidence(
         "Probabilities against $\\nu$ at fixed parameters",
         f"$n = {c0['neurons']}$, $\\varepsilon = {c0['eps']}$, $A = {c0['A']}$, "
@@ -126,7 +141,8 @@ def z11_probability_curve(runs) -> Evidence:
         "$\\nu^4$: it levels off where $\\kappa \\approx \\nu^{-2}$ (the bump, the "
         "half-integer sine), so that the bound falls like $\\exp(-c\\,\\nu^{4})$, and keeps "
         "falling where $\\kappa \\approx \\nu^{-1}$ (the integer sine). Zero counts are drawn "
-        "as upper 95% limits, not as measurements.", plot=plot,
+        "as upper 95% limits (triangles, drawn a little to either side of their $\\nu$), not "
+        "as measurements.", plot=plot,
         table=table(["target", "$\\nu$", "$\\kappa$", "$\\Vert f \\Vert^2$",
                      "exponent over $\\nu^4$", "draws in $R_\\varepsilon$", "draws in the event"],
                     rows))

@@ -161,7 +161,7 @@ def audit_e2(claim: Claim, ctx: AuditContext) -> Verdict:
                     f"like $m^{{{pt}}}$ over the $m$ measured: the rate $m^{{-1/2}}$ is the "
                     "Monte Carlo estimator's, and the constant of the bound depends on the "
                     "target through $V$, not on $\\Vert f \\Vert_{H_k}$ alone."),
-                   reason=(f"{audit_profile()} profile of the monte_carlo experiment; random "
+                   reason=(f"{audit_profile().capitalize()} profile of the monte_carlo experiment; random "
                            "features on the centred cube (on $[0, 1]^d$ the feature matrix is "
                            "rank-deficient, see the experiment's documentation)."),
                    measured={"least-squares decay exponent": Approx(p, 2)} if p is not None else {})
