@@ -1,6 +1,7 @@
-"""Audits of training dynamics per frequency: Z9 (Zhao), P2 (Rahaman et al.), L9 (frequency
-principle). Each runs its experiment through the sweep engine (:mod:`.experiments`) at the
-profile it names in its verdict, and decides from the measured runs.
+"""Audits of the order in which networks learn frequencies: P2 (Rahaman et al.) and L9 (the
+frequency principle). Each runs its experiment through the sweep engine (:mod:`.experiments`) at
+the profile it names in its verdict, and decides from the measured runs (Z9 is in
+:mod:`.zhao_dynamics`).
 """
 
 from __future__ import annotations
@@ -8,279 +9,248 @@ from __future__ import annotations
 import numpy as np
 
 from specbias.claims import AuditContext, Claim, audits, check
-from specbias.claims.experiments import audit_profile, fit_exponent, grid_runs, select
-from specbias.numbers import Approx, Measured, num
+from specbias.claims.experiments import audit_profile, grid_runs, select
+from specbias.numbers import Approx, num
 from specbias.records import Evidence, Verdict, heatmap_plot, line_plot, table
-
-# ---------------------------------------------------------------------------------------------
-# Z9
-
-Z9_VARIANTS = {  # label: overrides of the zhao_dynamics experiment
-    "ReLU, trained biases, GD": dict(activation="relu", biases="trained", optimizer="gd"),
-    "ReLU, fixed biases, GD": dict(activation="relu", biases="fixed", optimizer="gd"),
-    "ReLU, trained biases, Adam": dict(activation="relu", biases="trained", optimizer="adam"),
-    "ReLU squared, trained biases, GD": dict(activation="relu2", biases="trained", optimizer="gd"),
-}
-
-
-def _z9_modes(ctx: AuditContext, label: str) -> list[int]:
-    if audit_profile() == "full":
-        return [1, 2, 3, 4, 6, 8]
-    expensive = "fixed" in label or "squared" in label   # T grows like m^4 and faster
-    return [1, 2] if ctx.quick else ([1, 2, 3] if expensive else [1, 2, 3, 4])
-
-
-def _halving_table(runs, modes) -> list[list]:
-    """Per mode, the halving steps of every seed (None: not halved within max_steps)."""
-    return [[r["halving_steps"] for c, r in select(runs, mode=m)] for m in modes]
-
-
-@check("approximation")
-def z9_lower_bound(label: str, fit, bound: int) -> Evidence:
-    """The fitted exponent p of T(m) ~ m^p against the claimed lower bound O(m^bound)."""
-    ok = fit is not None and fit.value + 2 * fit.stderr >= bound
-    p = num(fit.exponent) if fit else "none (fewer than two modes halved)"
-    return Evidence(
-        f"Halving time against $m$ ({label}) beside $O(m^{{{bound}}})$",
-        f"{label}: the steps $T(m)$ to halve the error in mode $m$ grow like $m^{{p}}$ with "
-        f"$p = $ {p} over $m \\in \\{{{', '.join(map(str, fit.xs if fit else []))}\\}}$ (standard "
-        f"error over seeds). A lower bound $T \\ge C m^{{{bound}}}$ is consistent when "
-        f"$p + 2\\,\\mathrm{{se}} \\ge {bound}$."
-        + (f" Not halved within the step budget: $m = {fit.censored}$." if fit and fit.censored else ""),
-        passed=ok, data={"exponent": fit.value if fit else None,
-                         "stderr": fit.stderr if fit else None, "bound": bound})
-
-
-@check("refinement")
-def z9_fixed_is_linear(runs) -> Evidence:
-    """With fixed biases GD on a is linear: the measured halving step equals the prediction
-    of the dynamics linearized at initialization, run by run."""
-    pairs = [(r["halving_steps"], r["linear_halving_steps"]) for _, r in runs]
-    same = all(a == b for a, b in pairs)
-    return Evidence(
-        "Fixed biases: training equals its linearization",
-        "With the biases fixed, $E$ is quadratic in $a$, so GD is $r_{t+1} = (I - \\eta K) r_t$ "
-        "with the Gram kernel $K$ of the ReLU units, whose eigenvalues decay like $k^{-4}$ "
-        "(claim Z2): the halving time of mode $m$ is then about $\\lambda_1/\\lambda_{2m}$, i.e. "
-        f"of order $m^4$. Measured against predicted halving steps for {len(pairs)} runs: "
-        f"{'identical in every run' if same else 'different in some run'}.",
-        passed=same, table=table(["measured steps", "linearized prediction"],
-                                 [[a if a is not None else "not halved", b if b is not None else "beyond budget"]
-                                  for a, b in pairs]))
-
-
-@check("statement")
-def z9_smoother_slower(relu_runs, smooth_runs, modes) -> Evidence:
-    """ReLU squared against ReLU (both trained biases, GD): halving steps at each mode."""
-    rows, ok = [], True
-    for m in modes:
-        a = [r["halving_steps"] for _, r in select(relu_runs, mode=m)]
-        b = [r["halving_steps"] for _, r in select(smooth_runs, mode=m)]
-        slower = all(x is not None for x in a) and (None in b or np.mean(b) > np.mean(a))
-        ok &= slower
-        rows.append([m, Approx(np.mean(a), 3) if None not in a else "not halved",
-                     Approx(np.mean(b), 3) if None not in b else "not halved"])
-    return Evidence("Smoother activation: ReLU squared against ReLU",
-                    "Seed-mean steps to halve the error in mode $m$, trained biases, GD at "
-                    "$\\eta = 1/\\lambda_{\\max}$ of each network; the smoother unit is slower "
-                    f"at {'every' if ok else 'not every'} mode measured.", passed=ok,
-                    table=table(["$m$", "ReLU", "ReLU squared"], rows))
-
-
-@check("statement")
-def z9_adam_grows(fit, gd_fit) -> Evidence:
-    """Adam's halving time grows with m (p > 0 by two standard errors), beside GD's exponent."""
-    ok = fit is not None and fit.value - 2 * fit.stderr > 0
-    return Evidence("Adam: halving time against $m$",
-                    f"Adam at a fixed step size: $p = $ {num(fit.exponent) if fit else 'none'} "
-                    f"(GD: {num(gd_fit.exponent) if gd_fit else 'none'}); the high modes are "
-                    f"{'also' if ok else 'not'} learned later.", passed=ok,
-                    data={"exponent": fit.value if fit else None})
-
-
-def _z9_plot(fits: dict) -> dict:
-    series = []
-    for g, (label, fit) in enumerate(fits.items()):
-        if fit is not None:
-            series.append({"label": label, "x": fit.xs, "y": fit.means, "style": "o-", "group": g})
-    for p in (1, 2, 3):
-        series.append({"label": f"$m^{p}$ (from the first point)", "x": [1, 8],
-                       "y": [30, 30 * 8 ** p], "style": ":"})
-    return line_plot("Z9_halving", series, xlabel="Fourier mode $m$",
-                     ylabel="steps to halve the error in mode $m$", xscale="log", yscale="log",
-                     legend="outside", title="Two-layer network on (-1, 1), target sin of pi m x")
-
-
-@audits("Z9")
-def audit_z9(claim: Claim, ctx: AuditContext) -> Verdict:
-    """Z9: halving times per Fourier mode for four training variants, exponents over seeds."""
-    seeds = [0, 1] if ctx.quick else [0, 1, 2]
-    runs, fits = {}, {}
-    for label, over in Z9_VARIANTS.items():
-        modes = _z9_modes(ctx, label)
-        runs[label] = grid_runs(ctx, "zhao_dynamics", dict(over, mode=modes, seed=seeds))
-        fits[label] = fit_exponent(modes, _halving_table(runs[label], modes))
-    labels = list(Z9_VARIANTS)
-    evidence = [z9_lower_bound(labels[0], fits[labels[0]], 1),
-                z9_lower_bound(labels[0], fits[labels[0]], 2),
-                z9_lower_bound(labels[1], fits[labels[1]], 3),
-                z9_fixed_is_linear(runs[labels[1]]),
-                z9_smoother_slower(runs[labels[0]], runs[labels[3]], _z9_modes(ctx, labels[3])),
-                z9_adam_grows(fits[labels[2]], fits[labels[0]])]
-    evidence[0].plot = _z9_plot(fits)
-    exps = {k: (f.exponent if f else None) for k, f in fits.items()}
-    fixed = exps[labels[1]]
-    summary = ("Measured halving-time exponents: " + "; ".join(
-        f"{k} {num(v) if v else 'none'}" for k, v in exps.items())
-        + f" ({audit_profile()} profile, {len(seeds)} seeds).")
-    return Verdict(
-        claim.id, claim.statement, evidence, summary=summary,
-        refinement=("With fixed biases GD is linear and its halving time equals the kernel "
-                    "prediction, of order $m^{4}$ from the $k^{-4}$ decay of the Gram eigenvalues "
-                    f"(measured exponent {num(fixed) if fixed else 'none'}): the $O(m^{{3}})$ bound "
-                    "holds but is not sharp."),
-        reason=("Exponents are fitted over a few low modes at the sizes of the "
-                f"{audit_profile()} profile (width and grid in the experiment's profile); the "
-                "claims are lower bounds for gradient flow, measured here as GD steps at "
-                "$\\eta = 1/\\lambda_{\\max}$."),
-        measured={f"exponent, {k}": v for k, v in exps.items() if v is not None})
-
 
 # ---------------------------------------------------------------------------------------------
 # P2
 
 
-def _spearman(x, y) -> float:
-    """Spearman's rank correlation (ties averaged)."""
-    from scipy.stats import spearmanr
+def half_steps(run: dict) -> list:
+    """Per frequency, the first recorded step at which the normalized amplitude has gained half
+    of what it lacked at step 0, (S_t - S_0) >= (1 - S_0)/2 (None: never within the run)."""
+    S = np.array(run["normalized_amplitude"])
+    goal = S[0] + 0.5 * (1 - S[0])
+    return [next((t for t, v in zip(run["steps"], S[:, i]) if v >= goal[i]), None)
+            for i in range(S.shape[1])]
 
-    return float(spearmanr(x, y).statistic)
+
+def in_order(times: list) -> bool:
+    """The frequencies learned are the lowest ones (none learned while a lower one is not), at
+    strictly increasing steps (a tie is not an order). Vacuous when nothing was learned: see
+    :func:`p2_enough_learning`."""
+    learned = [t for t in times if t is not None]
+    prefix = all(t is not None for t in times[:len(learned)])
+    return prefix and all(u < v for u, v in zip(learned, learned[1:]))
+
+
+def _learned(times: list) -> int:
+    return sum(t is not None for t in times)
 
 
 @check("statement")
 def p2_order(case: str, runs) -> Evidence:
-    """Per case: the run-averaged normalized amplitude over training, its mean per frequency,
-    and Spearman's rank correlation with the frequency (negative: lower frequencies first)."""
-    S = np.mean([np.minimum(np.array(r["normalized_amplitude"]), 1.0) for _, r in runs], 0)
+    """Per run: the steps at which each frequency reaches half its amplitude; the run is in order
+    when the frequencies that get there are the lowest ones, at increasing steps."""
     freqs, steps = runs[0][1]["frequencies"], runs[0][1]["steps"]
-    learned = S.mean(0)                                   # area under each learning curve
-    rho = _spearman(freqs, learned)
-    # ten frequencies: |rho| >= 0.79 is significant at the 1% level (two-sided)
-    ok = rho <= -0.79
-    half = [next((s for s, v in zip(steps, S[:, i]) if v >= 0.5), None) for i in range(len(freqs))]
+    times = [half_steps(r) for _, r in runs]
+    ordered = [in_order(t) for t in times]
+    ok = all(ordered)
+    counts = [_learned(t) for t in times]
+    shown = min(len(freqs), max(counts) + 1)
+    S = np.mean([np.minimum(np.array(r["normalized_amplitude"]), 1.0) for _, r in runs], 0)
     return Evidence(
         f"Order of learning, {case} amplitudes",
-        f"Normalized amplitude $\\vert \\tilde{{f}}_k \\vert / A_k$ averaged over {len(runs)} runs; "
-        f"Spearman correlation between $k$ and the time-averaged amplitude: {num(rho, 2)} "
-        "(lower frequencies first means strongly negative; $-0.79$ is the 1% level for ten "
-        "frequencies).", passed=ok,
-        table=table(["$k$", "time-averaged amplitude", "first step at 0.5"],
-                    [[k, Approx(v, 2), h if h is not None else "not reached"]
-                     for k, v, h in zip(freqs, learned, half)]),
+        f"Step at which $\\vert \\tilde{{f}}_k \\vert / A_k$ first gains half of what it lacked "
+        f"at step 0, per run ({len(runs)} seeds); a run is in order when the frequencies that "
+        "get there are the lowest ones, at strictly increasing steps. In order: "
+        f"{sum(ordered)} of {len(runs)} runs, having learned {', '.join(map(str, counts))} of "
+        f"{len(freqs)} frequencies.", passed=ok,
+        table=table(["seed"] + [f"$k = {k}$" for k in freqs[:shown]] + ["in order"],
+                    [[c["seed"], *[v if v is not None else "not reached" for v in t[:shown]],
+                      "yes" if o else "no"] for (c, _), t, o in zip(runs, times, ordered)]),
         plot=heatmap_plot(f"P2_{case}", steps, freqs, S.T.tolist(), xlabel="Adam iteration",
                           ylabel="frequency $k$", zlabel="normalized amplitude", vmin=0, vmax=1,
                           title=f"{case} amplitudes, mean over runs"),
-        data={"spearman": rho})
+        data={"in_order": sum(ordered), "runs": len(runs), "learned": counts})
+
+
+@check("reference")
+def p2_enough_learning(runs_by_case: dict, need: int = 3) -> Evidence:
+    """The order can only be tested on what was learned: every run must learn at least two
+    frequencies, and the median run at least ``need``. An untrained network (whose initial
+    spectrum already decays with k) fails here, so the order check cannot pass without
+    learning."""
+    rows, ok = [], True
+    for case, runs in runs_by_case.items():
+        counts = [_learned(half_steps(r)) for _, r in runs]
+        good = min(counts) >= 2 and float(np.median(counts)) >= need
+        ok &= good
+        rows.append([case, ", ".join(map(str, counts)), "yes" if good else "no"])
+    return Evidence("Enough frequencies learned to test the order",
+                    "Frequencies reaching half their amplitude per run (rule: at least 2 in "
+                    f"every run, at least {need} in the median run): "
+                    f"{'met' if ok else 'not met'}.", passed=ok,
+                    table=table(["amplitudes", "learned per run", "enough"], rows))
 
 
 @audits("P2")
 def audit_p2(claim: Claim, ctx: AuditContext) -> Verdict:
     """P2: the Rahaman et al. heatmap for both amplitude cases, and the order of learning."""
-    seeds = [0] if ctx.quick else ([0, 1] if audit_profile() == "quick" else list(range(10)))
+    seeds = [0] if ctx.quick else ([0, 1, 2] if audit_profile() == "quick" else list(range(10)))
     grid = {"case": ["equal", "rising"], "seed": seeds}
     if ctx.quick:
-        grid["steps"] = 400
+        grid.update(steps=1500, record_every=25)
     runs = grid_runs(ctx, "rahaman", grid)
-    evidence = [p2_order(case, select(runs, case=case)) for case in ("equal", "rising")]
-    rhos = [e.data["spearman"] for e in evidence]
-    summary = (f"Rank correlation of frequency and learned amplitude: {num(rhos[0], 2)} with equal "
-               f"and {num(rhos[1], 2)} with rising amplitudes ({audit_profile()} profile, "
-               f"{len(seeds)} runs per case).")
+    cases = {case: select(runs, case=case) for case in ("equal", "rising")}
+    evidence = [p2_order(case, r) for case, r in cases.items()] + [p2_enough_learning(cases)]
+    c0 = runs[0][0]
+    parts = [f"{e.data['in_order']} of {e.data['runs']} runs with {case} amplitudes "
+             f"(learning {min(e.data['learned'])} to {max(e.data['learned'])} of 10 frequencies)"
+             for case, e in zip(cases, evidence)]
+    summary = ("The frequencies that reached half their amplitude did so lowest first in "
+               + " and ".join(parts) + f" ({audit_profile()} profile: width {c0['width']}, "
+               f"{c0['steps']} Adam steps).")
     return Verdict(claim.id, claim.statement, evidence, summary=summary,
-                   reason=(f"{audit_profile()} profile: the network width, step size and "
-                           "iterations of the experiment's profile (the paper: width 256, "
-                           "lr $3 \\cdot 10^{-4}$, 60,000 iterations, full profile)."),
-                   measured={"Spearman, equal amplitudes": Approx(rhos[0], 2),
-                             "Spearman, rising amplitudes": Approx(rhos[1], 2)})
+                   reason=(f"{audit_profile().capitalize()} profile: width {c0['width']}, lr {c0['lr']}, "
+                           f"{c0['steps']} iterations (the paper: width 256, lr "
+                           "$3 \\cdot 10^{-4}$, 60,000 iterations, 10 runs: the full profile); "
+                           "the order is checked on the frequencies that get to half their "
+                           "amplitude within the run, the higher ones are not reached."),
+                   measured={f"runs in order, {case} amplitudes": e.data["in_order"]
+                             for case, e in zip(cases, evidence)})
 
 
 # ---------------------------------------------------------------------------------------------
 # L9
 
+#: The relative error Delta_F(k) starts near 1 (the network starts near 0); a frequency counts as
+#: learned when its error has halved.
+HALF = 0.5
 
-def _settled(steps, errors, threshold: float) -> float:
-    """The first recorded step from which the error stays at or below ``threshold`` (inf when
-    it ends above): robust to the transient dips of Adam."""
-    above = [i for i, e in enumerate(errors) if e > threshold]
-    if not above:
-        return float(steps[0])
-    return float(steps[above[-1] + 1]) if above[-1] + 1 < len(steps) else np.inf
+
+def _curve_times(run: dict) -> tuple[list, list]:
+    """Per frequency: the first recorded step with Delta_F(k) <= 1/2, and the time-averaged
+    error (trapezoid over the recorded steps of min(Delta_F(k), 1), divided by the run's length)."""
+    E = np.minimum(np.array(run["relative_error"]), 1.0)
+    steps = np.array(run["steps"], float)
+    first = [next((int(t) for t, v in zip(steps, E[:, i]) if v <= HALF), None)
+             for i in range(E.shape[1])]
+    mean = (np.sum((E[1:] + E[:-1]) / 2 * np.diff(steps)[:, None], 0) / (steps[-1] - steps[0]))
+    return first, mean.tolist()
+
+
+def _increasing(values) -> bool:
+    """Strictly increasing, every value present (a tie or a missing time is not an order)."""
+    return None not in values and all(u < v for u, v in zip(values, values[1:]))
 
 
 @check("statement")
-def l9_curve(runs, threshold: float = 0.1) -> Evidence:
-    """1D tanh network: the step from which the relative error of each frequency stays below
-    ``threshold``; the order must follow the frequency."""
+def l9_curve(runs) -> Evidence:
+    """1D tanh network: per seed, the frequencies in order of k both by the first step at which
+    their error halves and by their time-averaged error (strictly: ties fail)."""
     freqs = runs[0][1]["frequencies"]
-    times = []
-    for _, r in runs:
-        E = np.array(r["relative_error"])
-        times.append([_settled(r["steps"], E[:, i], threshold) for i in range(len(freqs))])
-    T = np.array(times, float)
-    # censored times are +inf: inf >= inf counts as in order, the lowest frequency must be fitted
-    ok = bool(np.all(T[:, 1:] >= T[:, :-1]) and np.isfinite(T[:, 0]).all())
+    rows, ordered = [], []
+    for c, r in runs:
+        first, mean = _curve_times(r)
+        ordered.append(_increasing(first) and _increasing(mean))
+        rows.append([c["seed"], *[t if t is not None else "not reached" for t in first],
+                     *[Approx(v, 2) for v in mean], "yes" if ordered[-1] else "no"])
+    ok = all(ordered)
     r0 = runs[0][1]
     E0 = np.array(r0["relative_error"])
     plot = line_plot("L9_curve", [{"label": f"$k = {k}$", "x": r0["steps"], "y": E0[:, i].tolist(),
                                    "style": "-"} for i, k in enumerate(freqs)],
                      xlabel="Adam iteration", ylabel="relative error $\\Delta_F(k)$", yscale="log",
                      title="tanh network 200-100-100-50, first seed")
-    return Evidence("Relative error per frequency, 1D tanh network",
-                    f"Target $\\sin x + 2 \\sin 3x + 3 \\sin 5x$; the step from which $\\Delta_F(k) \\le "
-                    f"{threshold}$ holds in each of {len(runs)} runs, in order of $k$ in "
-                    f"{'every' if ok else 'not every'} run.", passed=ok, plot=plot,
-                    table=table(["seed"] + [f"$k = {k}$" for k in freqs],
-                                [[i] + [int(t) if np.isfinite(t) else "not reached" for t in row]
-                                 for i, row in enumerate(T)]))
+    return Evidence(
+        "Relative error per frequency, 1D tanh network",
+        f"Target $\\sin x + 2 \\sin 3x + 3 \\sin 5x$, Adam at learning rate {runs[0][0]['lr']}; "
+        f"errors recorded every {runs[0][0]['record_every']} steps; per seed, the first step with "
+        f"$\\Delta_F(k) \\le {HALF}$ (the error halved) and the time-averaged error; the frequencies come in order of $k$ by both, strictly, in "
+        f"{sum(ordered)} of {len(runs)} seeds.", passed=ok, plot=plot,
+        data={"in_order": sum(ordered), "seeds": len(runs)},
+        table=table(["seed"] + [f"halved, $k = {k}$" for k in freqs]
+                    + [f"mean error, $k = {k}$" for k in freqs] + ["in order"], rows))
+
+
+#: The filter rule: when the low part's error first falls to LOW (80% learned), the high part's
+#: must still be at least 1 - LOW (at most 20% learned), and it must halve later in the run.
+LOW = 0.2
+
+
+def filter_order(e_low, e_high) -> tuple[bool, dict]:
+    """(passed, numbers) of the filter rule for one error curve pair (or a constant predictor
+    given as one-point curves)."""
+    t = next((i for i, v in enumerate(e_low) if v <= LOW), None)
+    if t is None:
+        return False, {"e_high_then": None, "later_half": False}
+    later = any(v <= HALF for v in e_high[t:])
+    return e_high[t] >= 1 - LOW and later, {"e_high_then": e_high[t], "step": t,
+                                            "later_half": later}
 
 
 @check("statement")
 def l9_filter(runs) -> Evidence:
-    """Digits: e_low below e_high at (almost) every recorded step after the start, in every run."""
-    fracs = []
-    for _, r in runs:
-        lo, hi = np.array(r["e_low"][1:]), np.array(r["e_high"][1:])
-        fracs.append(float(np.mean(lo < hi)))
-    ok = min(fracs) >= 0.9
+    """Digits: the low part is learned first. At the first recorded step where e_low <= 0.2,
+    e_high >= 0.8, and e_high falls to 1/2 later in the run. Two predictors that learn nothing
+    in time (the label mean, an affine least-squares map: both smoother than the labels, so
+    e_low < e_high for them too) are shown failing the same rule."""
+    rows, ok = [], True
+    for c, r in runs:
+        passed, d = filter_order(r["e_low"], r["e_high"])
+        ok &= passed
+        rows.append([f"network, seed {c['seed']}", r["steps"][d["step"]] if "step" in d else "never",
+                     Approx(d["e_high_then"], 2) if d["e_high_then"] is not None else "",
+                     Approx(max(r["e_high"]), 2), Approx(r["e_high"][-1], 2),
+                     "yes" if passed else "no"])
     r0 = runs[0][1]
+    for name, (lo, hi) in r0["baselines"].items():
+        passed, _ = filter_order([lo], [hi])
+        rows.append([f"{name} (seed {runs[0][0]['seed']})", "never" if lo > LOW else "at once",
+                     "" if lo > LOW else Approx(hi, 2), Approx(hi, 2), Approx(hi, 2),
+                     "yes" if passed else "no"])
+    sc = r0["filter_scale"]
+    peaks = [max(r["e_high"]) for _, r in runs]
     plot = line_plot("L9_filter", [
         {"label": "$e_{\\mathrm{low}}$", "x": r0["steps"], "y": r0["e_low"], "style": "-"},
         {"label": "$e_{\\mathrm{high}}$", "x": r0["steps"], "y": r0["e_high"], "style": "--"}],
         xlabel="Adam iteration", ylabel="relative error", title="Filtering method on the digits")
     return Evidence(
         "Filtering method on scikit-learn's digits",
-        f"Gaussian filter with $\\delta = {runs[0][0]['delta']}$ (low part holds "
-        f"{num(r0['low_energy_share'], 2)} of the labels' energy); $e_{{\\mathrm{{low}}}} < "
-        f"e_{{\\mathrm{{high}}}}$ at a share {', '.join(num(f, 2) for f in fracs)} of the recorded "
-        "steps (rule: at least 0.9 in every run).", passed=ok, plot=plot,
-        data={"fractions": fracs})
+        f"Gaussian filter of variance $\\delta = {runs[0][0]['delta']}$ in input space: with the "
+        f"pixels in $[0, 1]$ the median squared distance to the nearest image is "
+        f"{num(sc['nearest_sq_distance'], 2)}, so the filter averages each image with about "
+        f"{num(sc['effective_neighbours'], 2)} others (weight {num(sc['self_weight'], 2)} on "
+        f"itself) and the low part holds {num(r0['low_energy_share'], 2)} of the labels' energy "
+        "(the slide's $\\delta = 3, 7, 10$ belong to MNIST and CIFAR10 at their own pixel scale; "
+        f"here $\\delta = 3$ would average each image with about "
+        f"{num(sc['effective_neighbours_delta3'], 2)} of the {runs[0][0]['samples']} images). "
+        "Rule: when "
+        f"$e_{{\\mathrm{{low}}}}$ first reaches {LOW}, $e_{{\\mathrm{{high}}}} \\ge {1 - LOW}$ "
+        f"(the low part 80% learned, the high part at most 20%), and $e_{{\\mathrm{{high}}}}$ "
+        f"halves later: {'met' if ok else 'not met'} in every run (meanwhile "
+        f"$e_{{\\mathrm{{high}}}}$ first rises, to {num(min(peaks), 2)} to {num(max(peaks), 2)}). "
+        "The rule separates learning "
+        "low first from merely being smoother than the labels (which gives "
+        "$e_{\\mathrm{low}} < e_{\\mathrm{high}}$ at once, as the two baselines do); it does not "
+        "separate a network from other models trained by gradient descent, and the split "
+        "depends on $\\delta$.", passed=ok, plot=plot,
+        table=table(["predictor", "step where $e_{\\mathrm{low}} \\le 0.2$",
+                     "$e_{\\mathrm{high}}$ then", "largest $e_{\\mathrm{high}}$",
+                     "final $e_{\\mathrm{high}}$", "rule met"], rows))
 
 
 @audits("L9")
 def audit_l9(claim: Claim, ctx: AuditContext) -> Verdict:
     """L9: per-frequency errors of the lecture's tanh network, and the filtering method."""
-    seeds = [0] if ctx.quick else [0, 1, 2]
+    seeds = [0] if ctx.quick else ([0, 1, 2, 3, 4] if audit_profile() == "quick" else list(range(10)))
     curve = grid_runs(ctx, "fprinciple", dict(seed=seeds, **({"steps": 600} if ctx.quick else {})))
+    filt_seeds = seeds[:3]
     filt = grid_runs(ctx, "fprinciple_filter",
-                     dict(seed=seeds, **({"steps": 150, "samples": 300} if ctx.quick else {})))
+                     dict(seed=filt_seeds, **({"steps": 400, "samples": 300} if ctx.quick else {})))
     evidence = [l9_curve(curve), l9_filter(filt)]
     ok = [e.passed for e in evidence]
-    summary = (f"Low frequencies were fitted first in {'every' if ok[0] else 'not every'} 1D run, "
-               f"and the filtered low part had the smaller error {'throughout' if ok[1] else 'not throughout'} "
-               f"on the digits ({audit_profile()} profile, {len(seeds)} seeds).")
+    summary = (f"In {evidence[0].data['in_order']} of {len(seeds)} seeds of the 1D tanh network "
+               "the frequencies halved their error, and had smaller time-averaged errors, in "
+               f"order of $k$; on the digits the filtered low part was learned "
+               f"{'first' if ok[1] else 'not first'} (80% while the high part was at most 20%, "
+               f"in {'every' if ok[1] else 'not every'} run of {len(filt_seeds)}) "
+               f"({audit_profile()} profile).")
     return Verdict(claim.id, claim.statement, evidence, summary=summary,
-                   reason=(f"{audit_profile()} profile; the digits (64 pixels, shipped with "
+                   reason=(f"{audit_profile().capitalize()} profile; the digits (64 pixels, shipped with "
                            "scikit-learn) stand in for MNIST and CIFAR-10, which would have to be "
-                           "downloaded."),
-                   measured={"smallest share of steps with the low error below the high":
-                             Approx(min(evidence[1].data["fractions"]), 2)})
+                           "downloaded; the order is tested between three frequencies in 1D and "
+                           "two filtered parts in 64 dimensions."),
+                   measured={"1D seeds in order": evidence[0].data["in_order"]})

@@ -81,3 +81,19 @@ def fit_exponent(xs: list, values_by_x: list[list]) -> Exponent | None:
     fit = fit_power_law([xs[i] for i in keep], vals)
     return Exponent([xs[i] for i in keep], np.exp(np.log(vals).mean(1)).tolist(),
                     Measured(fit.slope, max(fit.slope_stderr, 1e-12)), censored)
+
+
+def log_stats(values_by_x: list[list]) -> tuple[np.ndarray, np.ndarray]:
+    """Per x: the mean over seeds of log y and its standard error (0 with one seed)."""
+    logs = [np.log(np.asarray(v, float)) for v in values_by_x]
+    mean = np.array([v.mean() for v in logs])
+    se = np.array([v.std(ddof=1) / np.sqrt(len(v)) if len(v) > 1 else 0.0 for v in logs])
+    return mean, se
+
+
+def local_slopes(xs: list, values_by_x: list[list]) -> list[float]:
+    """d log y / d log x between successive x, from the seed means of log y: the exponent a
+    power law would have over each interval (no law assumed over the whole range)."""
+    mean, _ = log_stats(values_by_x)
+    lx = np.log(np.asarray(xs, float))
+    return (np.diff(mean) / np.diff(lx)).tolist()

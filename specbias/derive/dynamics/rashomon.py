@@ -176,3 +176,29 @@ def ridge_gram(w: np.ndarray, b: np.ndarray) -> np.ndarray:
 def hoeffding_bound(n: int, eps: float, A: float, norm2: float, kap: float) -> float:
     """exp(−n(1 − ε)²‖f‖⁴/(2A²κ²)) (the slide's bound; ``norm2`` = ‖f‖²)."""
     return math.exp(-n * (1 - eps) ** 2 * norm2 ** 2 / (2 * A ** 2 * kap ** 2))
+
+
+def bump_kappa_bounds(nu) -> tuple[float, float]:
+    """Exact bounds on κ for the bump target, g = (1 − x²)² sin(πνx)/(πν)²:
+    g(1/(2ν)) ≤ κ ≤ 1/(πν)² (|g| ≤ (1 − x²)²/(πν)² ≤ 1/(πν)², and the sine is 1 at x = 1/(2ν),
+    where g = (1 − 1/(4ν²))²/(πν)²). Both ∝ ν⁻², so κ ≈ ν⁻² with constants, for every ν ≥ 1/2."""
+    nu = check_frequency(nu)
+    _, g, _ = potential("bump", nu)
+    low = g.subs(x, 1 / (2 * nu))
+    return float(sympy.N(low, 30)), float(sympy.N(1 / (sympy.pi * nu) ** 2, 30))
+
+
+def low_frequency_part(nu) -> tuple[sympy.Expr, float]:
+    """For the projected target f = sin(πνx) − (its projection on span{1, x}): the potential is
+    g = −sin(πνx)/(πν)² + P(x) with P the cubic potential of the removed projection (g'' = f and
+    the four boundary conditions fix it). Returns P and sup_{|x| ≤ 1} |P| (critical points and
+    end points, exactly, then to 30 digits). By the triangle inequality
+    |κ − sup|P|| ≤ 1/(πν)², so κ ≈ ν⁻² exactly when the low-frequency part is O(ν⁻²)."""
+    nu = check_frequency(nu)
+    _, g, _ = potential("projected", nu)
+    P = sympy.simplify(g + sympy.sin(sympy.pi * nu * x) / (sympy.pi * nu) ** 2)
+    require(P.is_polynomial(x), f"the potential of the projected sine at nu = {nu} is not a "
+            "sine plus a polynomial: the target is not the one this function expects")
+    crit = [r for r in sympy.solve(sympy.diff(P, x), x) if r.is_real and -1 <= r <= 1]
+    sup = max(abs(float(sympy.N(P.subs(x, p), 30))) for p in [-1, 1, *crit])
+    return P, sup

@@ -5,7 +5,9 @@
   network 1 → 100 tanh → 1 (first layer Xavier-normal with gain 1.9 and zero bias, output
   Xavier-normal without bias) and their loss ½·mean (f − y)²; every ``sharpness_every`` steps
   the top Hessian eigenvalue by Lanczos on Hessian-vector products
-  (:mod:`specbias.verify.hessian`), to compare with 2/η.
+  (:mod:`specbias.verify.hessian`), to compare with 2/η; at the end the top eigenvalue of the
+  full Hessian (a second method), and how often the loss rose over the last quarter of steps
+  (GD near a minimum with λ₁ < 2/η decreases it at every step; above 2/η it cannot settle).
 * ``sgd_quadratic`` (:func:`run_quadratic`): SGD on ℓ_j(θ) = H_j θ²/2 (n curvatures drawn from
   the seed, scaled to mean a = 1) with batch B drawn with or without replacement; ``chains``
   independent runs of ``steps`` steps from θ₀ = 1. Measured: the mean of θ²_{t+1}/θ²_t (the
@@ -87,8 +89,15 @@ def run(config: dict) -> dict:
                 break
             if t < steps:
                 theta = theta - lr * g
+        exact_top = (None if diverged else
+                     float(torch.linalg.eigvalsh(torch.func.hessian(L)(theta))[-1]))
     stride = max(1, len(losses) // 400)
+    late = np.asarray(losses[3 * len(losses) // 4:])
+    # a rise counts when it exceeds float64 rounding of the loss (relative 1e-12)
+    rises = int(np.sum(np.diff(late) > 1e-12 * np.abs(late[:-1])))
     return {"lr": lr, "two_over_lr": 2 / lr, "sharpness_steps": sharp_steps,
+            "final_sharpness_exact": None if exact_top is None else float(f"{exact_top:.12g}"), "late_loss_rises": rises,
+            "late_steps": len(late) - 1,
             "sharpness": as_list(sharp, 6), "loss_steps": list(range(0, len(losses), stride)),
             "loss": as_list(losses[::stride], 6), "final_loss": as_list([losses[-1]], 6)[0],
             "diverged": diverged, **environment(device, dtype)}

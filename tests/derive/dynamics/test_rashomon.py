@@ -51,3 +51,36 @@ def test_kappa_against_dense_sampling():
 
 def test_bound_formula():
     assert R.hoeffding_bound(2, 0.5, 1.0, 1.0, 0.5) == pytest.approx(math.exp(-2 * 0.25 / 0.5))
+
+
+def _numeric_potential(f, xs):
+    """g(x) = x F0(x) - F1(x), F0 = int f, F1 = int s f from -1 (trapezoid): the solution of
+    g'' = f with g(-1) = g'(-1) = 0, computed without SymPy."""
+    from scipy.integrate import cumulative_trapezoid
+
+    fv = sympy.lambdify(R.x, f, "numpy")(xs) * np.ones_like(xs)
+    return xs * cumulative_trapezoid(fv, xs, initial=0) - cumulative_trapezoid(xs * fv, xs, initial=0)
+
+
+@pytest.mark.parametrize("nu", [2, 3, sympy.Rational(5, 2), sympy.Rational(9, 2)])
+def test_low_frequency_part_against_numeric_potential(nu):
+    f, _, _ = R.potential("projected", nu)
+    xs = np.linspace(-1, 1, 400001)
+    P = _numeric_potential(f, xs) + np.sin(np.pi * float(nu) * xs) / (np.pi * float(nu)) ** 2
+    _, sup = R.low_frequency_part(nu)
+    # trapezoid error ~ h^2 max|f'|/12 with h = 5e-6: far below 1e-8
+    assert np.max(np.abs(P)) == pytest.approx(sup, abs=1e-8)
+    # the removed projection's size: 1/(3 sqrt(3) pi nu) at integer nu, (pi nu)^-2 otherwise
+    expected = (1 / (3 * math.sqrt(3) * math.pi * float(nu)) if nu == int(nu)
+                else 1 / (math.pi * float(nu)) ** 2)
+    assert sup == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("nu", [1, sympy.Rational(3, 2), 4])
+def test_bump_kappa_bounds_hold_and_bracket_the_sampled_maximum(nu):
+    _, g, _ = R.potential("bump", nu)
+    xs = np.linspace(-1, 1, 200001)
+    dense = np.max(np.abs(sympy.lambdify(R.x, g, "numpy")(xs)))
+    lo, hi = R.bump_kappa_bounds(nu)
+    assert lo <= dense + 1e-15 and dense <= hi
+    assert hi == pytest.approx(1 / (math.pi * float(nu)) ** 2, rel=1e-14)
