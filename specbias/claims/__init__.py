@@ -37,7 +37,8 @@ AUDIT_MODULES = ("specbias.claims.zhao", "specbias.claims.zhao_matrix",
                  "specbias.claims.sampling", "specbias.claims.rashomon",
                  "specbias.claims.stability",
                  "specbias.claims.basri_circle", "specbias.claims.basri_eigenfunctions",
-                 "specbias.claims.basri_sphere", "specbias.claims.lfp_tanh", "specbias.claims.lfp",
+                 "specbias.claims.basri_sphere", "specbias.claims.basri_convergence",
+                 "specbias.claims.lfp_tanh", "specbias.claims.lfp",
                  "specbias.claims.lfp_bias", "specbias.claims.lfp_init", "specbias.claims.fourier_features")
 
 

@@ -17,12 +17,11 @@ import numpy as np
 import torch
 
 from specbias.claims import AuditContext, Claim, audits, check
-from specbias.derive.sphere.density import PiecewiseDensity
 from specbias.derive.sphere.funk_hecke import fit_decay, sphere_spectrum
 from specbias.numbers import Approx, Measured, num
 from specbias.records import Evidence, Verdict, line_plot, table
-from specbias.verify.basri import (KernelDynamics, basri_gram, circle_experiment, circle_points,
-                                   kernel_time, power_fit, sample_circle, sample_hemispheres,
+from specbias.verify.basri import (KernelDynamics, basri_gram, kernel_time, power_fit,
+                                   sample_hemispheres,
                                    sectoral_harmonic, sphere_experiment, train_times)
 
 #: The slide's measured median ratios (the claim's numbers, compared side by side).
@@ -31,7 +30,7 @@ DELTA = 0.05
 
 
 @contextmanager
-def _torch_threads(n: int):
+def torch_threads(n: int):
     """One torch thread for small networks (thread start-up costs more than it saves here)."""
     old = torch.get_num_threads()
     torch.set_num_threads(n)
@@ -180,7 +179,7 @@ def network_follows_kernel(sizes: dict, seed: int, ratio: int = 3) -> Evidence:
     upper = X[:, 2] > 0
     masks = {"sparse": upper, "dense": ~upper}
     rows, rel = [], []
-    with _torch_threads(1):
+    with torch_threads(1):
         for kappa in sizes["net_kappas"]:
             y = sectoral_harmonic(X, kappa)
             pred = {k: kernel_time(dyn, y, DELTA, m) for k, m in masks.items()}
@@ -232,112 +231,3 @@ def audit_b9(claim: Claim, ctx: AuditContext) -> Verdict:
                f"$\\kappa$ = {sizes['kappas_s2'][0]}..{sizes['kappas_s2'][-1]}; a trained network "
                f"of width {sizes['net_width']} on {sizes['net_n']} points as a check.",
         measured={f"median ratio 1:{r}": Measured(*ratios[str(r)]) for r in (2, 3, 4)})
-
-
-# ---------------------------------------------------------------------------------------------
-# B7
-
-def _two_piece(weight: int) -> PiecewiseDensity:
-    return PiecewiseDensity.from_pi_fractions([0, 1], [1, weight])
-
-
-@check("approximation")
-def kappa_exponent(sizes: dict, seed: int) -> Evidence:
-    """Times to learn cos(κx) against odd κ, kernel regime, two densities, over seeds."""
-    rows, series, fits = [], [], []
-    kappas = sizes["kappas_s1"]
-    for g, w in enumerate((1, 4)):
-        dens = _two_piece(w)
-        per = [circle_experiment(dens, kappas, sizes["n"], DELTA, seed + 17 * s + w)["kernel"]
-               for s in range(sizes["seeds"])]
-        sl = [power_fit(kappas, t)[0] for t in per]
-        m, se = float(np.mean(sl)), float(np.std(sl, ddof=1) / math.sqrt(len(sl)))
-        fits.append((w, m, se))
-        rows.append([f"1:{w}", Approx(float(dens.min_density()), 3), Measured(m, se)])
-        series.append({"label": f"weights 1:{w}", "x": kappas, "y": np.mean(per, axis=0),
-                       "style": "o-", "group": g})
-    ok = all(m <= 2 + 3 * se + 0.3 for _, m, se in fits)
-    return Evidence(
-        "Convergence time against the frequency on the circle",
-        "Kernel-regime gradient descent on points drawn from a two-piece density, target "
-        f"$\\cos(\\kappa x)$ (odd $\\kappa$, where the uniform eigenvalues are exactly "
-        f"$\\propto \\kappa^{{-2}}$), time to relative residual {DELTA}; fitted exponent of $t$ "
-        "in $\\kappa$ (mean and standard error over seeds). The claim's $\\tilde O(\\kappa^2)$ "
-        "allows 2 plus logarithms: here within 3 standard errors plus 0.3.",
-        passed=ok, table=table(["weights", "$p^*$", "exponent of $t$ in $\\kappa$"], rows),
-        plot=line_plot("B7_convergence_times", series, xlabel="$\\kappa$",
-                       ylabel="iterations to relative residual 0.05", xscale="log",
-                       yscale="log", title="Convergence times on the circle"),
-        data={"fits": fits})
-
-
-@check("approximation")
-def density_exponent(sizes: dict, seed: int) -> Evidence:
-    """Times at fixed κ against the minimum density p* (two-piece densities 1:w)."""
-    kappa = sizes["kappas_s1"][-1]
-    ws = (1, 2, 4, 8)
-    pstar, times = [], []
-    for w in ws:
-        dens = _two_piece(w)
-        pstar.append(float(dens.min_density()))
-        times.append(np.mean([circle_experiment(dens, [kappa], sizes["n"], DELTA,
-                                                seed + 23 * s + w)["kernel"][0]
-                              for s in range(sizes["seeds"])]))
-    b, se = power_fit(1 / np.array(pstar), times)
-    return Evidence(
-        "Convergence time against the minimum density",
-        f"At $\\kappa = {kappa}$, two-piece densities with weights 1:1, 1:2, 1:4, 1:8: "
-        f"$t \\propto (1/p^*)^b$ with $b$ = {num(Measured(b, se))}. The claim's $1/p^*$ is an "
-        "upper bound: it holds if $b \\le 1$ (within 3 standard errors).",
-        passed=b <= 1 + 3 * se,
-        table=table(["$p^*$", "mean time"], [[Approx(p, 3), Approx(t, 4)] for p, t in
-                                             zip(pstar, times)]),
-        data={"b": b, "stderr": se})
-
-
-@check("approximation")
-def circle_network_follows_kernel(sizes: dict, seed: int) -> Evidence:
-    """A trained network on S¹ against its kernel prediction."""
-    dens = _two_piece(4)
-    ang = sample_circle(dens, sizes["net_n"], seed)
-    X = circle_points(ang)
-    dyn = KernelDynamics(basri_gram(X), 0.0)
-    dyn.lr = 1.0 / float(dyn.values[-1])
-    rows, rel = [], []
-    with _torch_threads(1):
-        for kappa in sizes["net_kappas"]:
-            y = np.cos(kappa * ang)
-            pred = kernel_time(dyn, y, DELTA)
-            tr = train_times(X, y, sizes["net_width"], dyn.lr, DELTA,
-                             {"all": np.ones(len(y), bool)}, int(3 * pred) + 10, seed=seed)
-            rel.append(abs(tr.times["all"] / pred - 1))
-            rows.append([kappa, int(pred), tr.times["all"] if math.isfinite(tr.times["all"])
-                         else "not reached", Approx(rel[-1])])
-    return Evidence(
-        "A trained network on the circle against its kernel prediction",
-        f"Width {sizes['net_width']}, {sizes['net_n']} points from the density with weights "
-        f"1:4: largest relative difference of the times {num(max(rel))} (allowed 0.5).",
-        passed=max(rel) < 0.5,
-        table=table(["$\\kappa$", "kernel prediction", "network", "relative difference"], rows),
-        data={"max_rel": max(rel)})
-
-
-@audits("B7")
-def audit_b7(claim: Claim, ctx: AuditContext) -> Verdict:
-    """B7: times to learn cos(κx) against κ and p*, kernel regime and a trained network."""
-    sizes = _sizes(ctx)
-    ctx.note("B7: kernel-regime times")
-    evidence = [kappa_exponent(sizes, ctx.seed), density_exponent(sizes, ctx.seed),
-                circle_network_follows_kernel(sizes, ctx.seed)]
-    fits = evidence[0].data["fits"]
-    return Verdict(
-        claim.id, claim.statement, evidence,
-        summary="Over the measured range the times grow like $\\kappa^{"
-                + Approx(fits[0][1], 2).tex() + "}$ (uniform) and like $(1/p^*)^{"
-                + Approx(evidence[1].data["b"], 2).tex() + "}$, within the claimed "
-                "$\\tilde O(\\kappa^2/p^*)$.",
-        reason=f"Kernel regime on {sizes['n']} sampled points, {sizes['seeds']} seeds, odd "
-               f"$\\kappa \\le {sizes['kappas_s1'][-1]}$; an upper bound cannot be proved by a "
-               "finite range, only tested there.",
-        measured={"exponent in kappa (uniform)": Measured(fits[0][1], fits[0][2]),
-                  "exponent in 1/p*": Measured(evidence[1].data["b"], evidence[1].data["stderr"])})
