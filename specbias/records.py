@@ -223,7 +223,7 @@ _PLOT_KINDS = ("line", "heatmap")
 
 def line_plot(name: str, series: list[dict], *, xlabel, ylabel, title: str = "",
               xscale="linear", yscale="linear", panels: int = 1,
-              legend: str = "best") -> dict:
+              legend: str = "best", xticks: list | None = None) -> dict:
     """A plot specification that reports draw as PNG and PDF (the claims layer never imports
     matplotlib).
 
@@ -234,6 +234,8 @@ def line_plot(name: str, series: list[dict], *, xlabel, ylabel, title: str = "",
     unchanged. ``xlabel``, ``ylabel``, ``xscale``, ``yscale`` are one value or one per panel.
     ``legend`` is ``"best"`` or ``"outside"`` (right of the axes, never over the data).
     ``name`` is the file stem (``figures/<name>.png``, ``latex/figures/<name>.pdf``).
+    ``xticks`` (optional) are integer positions labelled as integers, with no minor labels (for
+    a log axis over a short range of integers such as frequencies).
     """
     per_panel = lambda v: list(v) if isinstance(v, (list, tuple)) else [v] * panels  # noqa: E731
     xlabel, ylabel, xscale, yscale = map(per_panel, (xlabel, ylabel, xscale, yscale))
@@ -254,9 +256,12 @@ def line_plot(name: str, series: list[dict], *, xlabel, ylabel, title: str = "",
         clean.append(item)
     for text in [title, *xlabel, *ylabel]:
         check_prose(text)
-    return {"kind": "line", "name": name, "title": title, "xlabel": xlabel, "ylabel": ylabel,
+    spec = {"kind": "line", "name": name, "title": title, "xlabel": xlabel, "ylabel": ylabel,
             "xscale": xscale, "yscale": yscale, "panels": panels, "legend": legend,
             "series": clean}
+    if xticks is not None:
+        spec["xticks"] = [int(v) for v in xticks]
+    return spec
 
 
 def heatmap_plot(name: str, x: list, y: list, z: list[list], *, xlabel: str, ylabel: str,

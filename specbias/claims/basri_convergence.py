@@ -112,7 +112,8 @@ def kappa_exponent(res: dict) -> Evidence:
         table=table(["weights", "$\\kappa$", "times", "exponent of $t$ in $\\kappa$"], rows),
         plot=line_plot("B7_convergence_times", series, xlabel="$\\kappa$",
                        ylabel="iterations to relative residual 0.05", xscale="log",
-                       yscale="log", title="Convergence times on the circle (continuum)"),
+                       yscale="log", title="Convergence times on the circle (continuum)",
+                       xticks=[k for k in (3, 5, 7, 11, 21, 41, 61) if k in sum(res["ks"], [])]),
         data={"fits": fits})
 
 

@@ -74,25 +74,90 @@ def slide_ode_uniform(qs: list) -> Evidence:
 
 @check("approximation")
 def slide_ode_asymptotic(qs: list, rel: list) -> Evidence:
-    """The slide's ODE is the leading order: its error on even q decays like q^-2."""
-    even = [(q, r) for q, r in zip(qs, rel) if q >= 2 and q % 2 == 0]
-    slope = float(np.polyfit(np.log([q for q, _ in even]), np.log([r for _, r in even]), 1)[0])
+    """The slide's ODE is the leading order: its relative error on even q, derived exactly from
+    the Fourier coefficients, tends to zero; checked against the measured errors."""
+    coeffs, _ = fourier_coefficients(*DEFAULT_CONVENTION)
+    p = 1 / (2 * sympy.pi)
+    form = sympy.factor(sympy.simplify(1 - p / (sympy.pi * coeffs["even"]) / q_sym ** 2))
+    limit = sympy.limit(form, q_sym, sympy.oo)
+    pairs = [(q, r) for q, r in zip(qs, rel) if q >= 2 and q % 2 == 0]
+    exact = [float(sympy.N(abs(form.subs(q_sym, q)), 25)) for q, _ in pairs]
+    worst = max(abs(e - r) / e for e, (_, r) in zip(exact, pairs))
+    # rel is computed at 30 digits from the closed form, then rounded to float64
     return Evidence(
         "The slide's ODE as the leading order in the frequency",
-        f"On even $q$ the relative error of $q^2 = p/(\\pi\\lambda_q)$ decays like "
-        f"$q^{{{Approx(slope, 3).tex()}}}$: the slide keeps the leading powers of "
-        "$\\lambda L = A$ (derived: $\\omega^2 \\approx p/(\\pi\\lambda)$).",
-        passed=slope < -1.5, data={"slope": slope},
-        plot=line_plot("B4_ode_error", [{"label": "even $q$", "x": [q for q, _ in even],
-                                         "y": [r for _, r in even], "style": "o-"}],
-                       xlabel="$q$", ylabel="relative error of $q^2 = p/(\\pi\\lambda)$",
-                       xscale="log", yscale="log", title="The slide's ODE, uniform density"))
+        "On even $q$ the relative error of $q^2 = p/(\\pi\\lambda_q)$ is exactly "
+        f"${tex(form)}$ (from the Fourier coefficients; the measured errors agree to a "
+        f"relative {num(Approx(worst, 1))}), which tends to ${tex(limit)}$ like $3/q^2$: the "
+        "slide keeps the leading powers of $\\lambda L = A$ (derived: $\\omega^2 \\approx "
+        "p/(\\pi\\lambda)$).",
+        passed=limit == 0 and worst < 1e-12, data={"form": form, "worst": worst},
+        plot=line_plot("B4_ode_error", [
+            {"label": "even $q$, measured", "x": [q for q, _ in pairs],
+             "y": [r for _, r in pairs], "style": "o"},
+            {"label": "exact error", "x": [q for q, _ in pairs], "y": exact, "style": "-"}],
+            xlabel="$q$", ylabel="relative error of $q^2 = p/(\\pi\\lambda)$",
+            xscale="log", yscale="log", title="The slide's ODE, uniform density",
+            xticks=[q for q, _ in pairs if q in (2, 4, 6, 10, 20, 40)]))
+
+
+def _derivative_at(sp, index: int, x: float, order: int) -> tuple[float, float]:
+    """f^(order)(x) of a certified eigenfunction (x inside a panel) and p(x)."""
+    a0 = float(sp.panels[0].a)
+    x = (x - a0) % (2 * math.pi) + a0
+    for k, P in enumerate(sp.panels):
+        a, b = float(P.a), float(P.b)
+        if a <= x < b or k == len(sp.panels) - 1:
+            return sp.panel_derivative(index, k, order, (2 * x - a - b) / (b - a)), float(P.p)
+
+
+def _poly_coeffs(expr) -> list:
+    """Coefficients c_r of a polynomial in D, r = 0..6, as floats."""
+    D = sympy.Symbol("D")
+    poly = sympy.Poly(expr, D)
+    return [float(poly.coeff_monomial(D ** r)) for r in range(7)]
 
 
 @check("correction")
+def sixth_order_nonuniform(sp, count: int = 12) -> Evidence:
+    """The derived equation lambda L f = A h + B h(x - pi), h = p f, on certified eigenfunctions
+    of the three-piece density, at the midpoint of every panel; the slide's ODE beside it."""
+    eq, _ = derive_eigen_equation(DEFAULT_CONVENTION)
+    L, A, B = (_poly_coeffs(eq[k]) for k in ("L", "A", "B"))
+    rows, worst, slide_worst = [], 0.0, 0.0
+    for i in range(min(count, len(sp.mp_values))):
+        lam = float(sp.mp_values[i])
+        res, res_slide = 0.0, 0.0
+        for P in sp.panels:
+            x = (float(P.a) + float(P.b)) / 2
+            f = [_derivative_at(sp, i, x, r)[0] for r in range(7)]
+            g, pg = zip(*[_derivative_at(sp, i, x - math.pi, r) for r in range(7)])
+            p = float(P.p)
+            terms = ([lam * L[r] * f[r] for r in range(7)] + [-A[r] * p * f[r] for r in range(7)]
+                     + [-B[r] * pg[0] * g[r] for r in range(7)])
+            res = max(res, abs(sum(terms)) / max(abs(t) for t in terms))
+            res_slide = max(res_slide, abs(f[2] + p * f[0] / (math.pi * lam))
+                            / max(abs(f[2]), abs(p * f[0] / (math.pi * lam))))
+        worst, slide_worst = max(worst, res), max(slide_worst, res_slide)
+        rows.append([i + 1, Approx(res), Approx(res_slide)])
+    # float64 Ritz coefficients differentiated six times: rounding grows to about 1e-13
+    # (measured); a wrong coefficient leaves a residual of order one
+    return Evidence(
+        "The derived equation on eigenfunctions of a non-uniform density",
+        f"At the midpoint of every panel of the three-piece density, the first {len(rows)} "
+        "certified eigenfunctions satisfy $\\lambda L(D) f = A(D) h + B(D) h(x - \\pi)$, "
+        f"$h = p f$, to a relative residual {num(Approx(worst))}; the slide's "
+        f"$f'' = -p f/(\\pi\\lambda)$ leaves up to {num(Approx(slide_worst))}.",
+        passed=worst < 1e-8,
+        table=table(["$i$", "derived equation, relative residual",
+                     "slide's ODE, relative residual"], rows),
+        data={"worst": worst, "slide_worst": slide_worst})
+
+
+@check("context")
 def matching_conditions_hold(sp) -> Evidence:
-    """The derived jump conditions at the breakpoints, on certified Ritz eigenfunctions:
-    [f] = [f'] = 0, λ[f''] = −[p] f/π, λ[f'''] = −[p] f'/π."""
+    """The jump conditions at the breakpoints on certified Ritz eigenfunctions: [f] = [f'] = 0,
+    lambda [f''] = -[p] f/pi, lambda [f'''] = -[p] f'/pi."""
     panels = sp.panels
     worst, rows = 0.0, []
     for i in range(1, min(len(sp.mp_values), 12)):
@@ -112,48 +177,60 @@ def matching_conditions_hold(sp) -> Evidence:
             if i <= 4:
                 rows.append([i + 1, Approx(float(panels[right].a), 4)] + [Approx(r) for r in res])
     return Evidence(
-        "Matching conditions at the breakpoints, on certified eigenfunctions",
-        "From $\\lambda f^{(j)} = \\int \\partial^j k(x - z) p f\\, dz$: $f$ and $f'$ are "
-        "continuous, $\\lambda [f''] = -[p] f/\\pi$ and $\\lambda [f'''] = -[p] f'/\\pi$ at "
-        "every breakpoint (the kink of $k$). On the three-piece density, one-sided derivatives "
-        "of the Ritz eigenfunctions (float64) satisfy them to a relative "
-        f"{num(worst)} for the first 11 eigenfunctions, so the slide's ODE, which has "
-        "continuous $f''$ only where $p$ is, misses these jumps' origin but not their size.",
-        passed=worst < 1e-5,
+        "Matching conditions at the breakpoints",
+        "Differentiating the integral equation, $\\lambda f^{(j)} = \\int \\partial^j k(x - z) "
+        "p f\\, dz$, gives $f$ and $f'$ continuous, $\\lambda [f''] = -[p] f/\\pi$ and "
+        "$\\lambda [f'''] = -[p] f'/\\pi$ at every breakpoint for any correctly computed "
+        "eigenfunction, so this is no test of either equation (the slide's ODE implies the "
+        "same two jumps). On the three-piece density the one-sided derivatives of the Ritz "
+        f"eigenfunctions (float64) meet them to a relative {num(worst)}.",
         table=table(["$i$", "breakpoint", "$[f]$", "$[f']$", "$[f'']$ rule", "$[f''']$ rule"],
                     rows), data={"worst": worst})
 
 
 @audits("B4")
 def audit_b4(claim: Claim, ctx: AuditContext) -> Verdict:
-    """B4: the exact equation, the slide's ODE on exact eigenpairs, matching conditions."""
+    """B4: the exact equation, the slide's ODE on exact eigenpairs, the exact equation on
+    non-uniform eigenfunctions, matching conditions."""
     qs = list(range(0, 13 if ctx.quick else 41))
     ctx.note("B4: exact equation")
     first = exact_equation()
     statement = slide_ode_uniform(qs)
     spectra, _, _ = audit_spectra(ctx)
     evidence = [first, statement, slide_ode_asymptotic(qs, statement.data["rel"]),
+                sixth_order_nonuniform(spectra["three-piece"]),
                 matching_conditions_hold(spectra["three-piece"])]
-    eq, _ = derive_eigen_equation(DEFAULT_CONVENTION)
     return Verdict(
         claim.id, claim.statement, evidence,
-        summary="The eigenfunctions satisfy a sixth-order equation with an antipodal term, "
-                "derived here; the slide's second-order ODE is its leading order, exact for "
-                "odd $q \\ge 3$ of the uniform density and off by order $q^{-2}$ otherwise.",
-        correction="$\\lambda (f^{(6)} + 2 f^{(4)} + f'') = -\\frac{1}{\\pi}(pf)^{(4)} - "
-                   "\\frac{1}{2\\pi}(pf)'' - \\frac{1}{2\\pi} pf + \\frac{3}{2\\pi}(pf)''(x - \\pi) "
-                   "+ \\frac{1}{2\\pi}(pf)(x - \\pi)$, with $f, f'$ continuous and "
-                   "$\\lambda[f''] = -[p] f/\\pi$ at the breakpoints; "
-                   "$f'' = -\\frac{p}{\\pi\\lambda} f$ holds only to leading order in the frequency.",
-        reason="The exact equation is derived symbolically and checked against the Fourier "
-               "coefficients; the matching conditions on float64 eigenfunctions.",
-        measured={"decay exponent of the ODE error (even q)": Approx(evidence[2].data["slope"], 3)})
+        summary="For the slide's kernel (11) the eigenfunctions satisfy a sixth-order equation "
+                "with an antipodal term, derived here and met by certified eigenfunctions of a "
+                "non-uniform density; the slide's second-order ODE is its leading order, exact "
+                "for odd $q \\ge 3$ of the uniform density and off by a relative "
+                f"${tex(evidence[2].data['form'])}$ on even $q$.",
+        correction="Necessary (not sufficient), and informative for $q \\ge 2$: "
+                   "$\\lambda (f^{(6)} + 2 f^{(4)} + f'') = -\\frac{1}{\\pi}h^{(4)} - "
+                   "\\frac{1}{2\\pi}h'' - \\frac{1}{2\\pi} h + \\frac{3}{2\\pi}h''(x - \\pi) "
+                   "+ \\frac{1}{2\\pi}h(x - \\pi)$ with $h = p f$, $f$ and $f'$ continuous and "
+                   "$\\lambda[f''] = -[p] f/\\pi$ at the breakpoints. It reads $0 = 0$ on "
+                   "$1$, $\\cos x$, $\\sin x$, so three integral conditions complete it: "
+                   "$\\lambda \\int f\\, dx = 2\\pi a_0 \\int p f\\, dx$ and "
+                   "$\\lambda \\int f e^{\\pm ix} dx = \\pi a_1 \\int p f e^{\\pm ix} dx$, with "
+                   "$a_q$ the Fourier coefficients of $k = a_0 + \\sum_q a_q \\cos(q\\delta)$. "
+                   "$f'' = -\\frac{p}{\\pi\\lambda} f$ holds only to leading order in the "
+                   "frequency.",
+        reason="The exact equation is derived symbolically, checked against the Fourier "
+               "coefficients for $q \\ge 2$ and on float64 eigenfunctions of the three-piece "
+               "density (the first 12, at the panel midpoints).",
+        measured={"residual of the derived equation (three-piece)":
+                  Approx(evidence[3].data["worst"], 1)})
 
 
 # ---------------------------------------------------------------------------------------------
 # B5
 
-def _frequency_table(sp, indices) -> tuple[list, list, list]:
+def _frequency_table(name: str, sp, indices) -> tuple[list, dict, dict]:
+    """Rows (density named) and the relative errors per q against q sqrt(p_j)/Z (the slide)
+    and sqrt(p_j/(pi lambda)) (B4's local form)."""
     fits = local_frequencies(sp, indices)
     Z = float(psi_z(sp.density))
     rows, rel_slide, rel_b4 = [], {}, {}
@@ -165,9 +242,15 @@ def _frequency_table(sp, indices) -> tuple[list, list, list]:
         b4 = math.sqrt(p / (math.pi * float(sp.mp_values[f.index])))
         rel_slide.setdefault(q, []).append(abs(f.omega / slide - 1))
         rel_b4.setdefault(q, []).append(abs(f.omega / b4 - 1))
-        rows.append([f.index + 1, q, f.piece + 1, Approx(f.omega, 6), Approx(slide, 6),
+        rows.append([name, f.index + 1, q, f.piece + 1, Approx(f.omega, 6), Approx(slide, 6),
                      Approx(b4, 6), Approx(f.residual)])
     return rows, rel_slide, rel_b4
+
+
+#: The slide's form is the leading order; the next order is smaller by 1/q, so the error of an
+#: asymptotically right form falls at least like 1/q: a fitted exponent below -1 passes, an
+#: error that stalls (a form off by a constant) fails.
+DECAY_BELOW = -1.0
 
 
 @check("approximation")
@@ -175,14 +258,15 @@ def local_frequency_check(spectra: dict, indices: list) -> Evidence:
     """Measured local frequencies against q sqrt(p_j)/Z on each piece, for two densities."""
     tables, series, ok, notes = [], [], True, []
     for g, name in enumerate(("three-piece", "period-pi")):
-        rows, rel_slide, rel_b4 = _frequency_table(spectra[name], indices)
+        rows, rel_slide, rel_b4 = _frequency_table(name, spectra[name], indices)
         tables += rows
         qs = sorted(rel_slide)
         worst = [max(rel_slide[q]) for q in qs]
-        # asymptotic: the error must fall (by 5x at least) from the smallest to the largest q
-        ok &= worst[-1] < worst[0] / 5
+        slope = float(np.polyfit(np.log(qs), np.log(worst), 1)[0])
+        ok &= slope < DECAY_BELOW
         notes.append(f"{name}: worst relative error {num(worst[0])} at $q = {qs[0]}$, "
-                     f"{num(worst[-1])} at $q = {qs[-1]}$")
+                     f"{num(worst[-1])} at $q = {qs[-1]}$, falling like $q^{{"
+                     f"{Approx(slope, 2).tex()}}}$")
         series += [{"label": f"{name}: $q\\sqrt{{p_j}}/Z$", "x": qs, "y": worst, "style": "o-",
                     "group": g},
                    {"label": f"{name}: $\\sqrt{{p_j/(\\pi\\lambda)}}$", "x": qs,
@@ -190,14 +274,17 @@ def local_frequency_check(spectra: dict, indices: list) -> Evidence:
     return Evidence(
         "Local frequencies of certified eigenfunctions",
         "On each piece the eigenfunction is fitted by $A\\cos\\omega x + B\\sin\\omega x + C$ "
-        "(least squares, $\\omega$ by bounded minimization); the slide's $q\\sqrt{p_j}/Z$ is "
-        "approached as $q$ grows: " + "; ".join(notes) + ".",
+        "(least squares, $\\omega$ by bounded minimization), for $q \\ge 4$ only (below, a "
+        "piece holds less than one period and the fit is ill-conditioned); the slide's "
+        "$q\\sqrt{p_j}/Z$ is approached as $q$ grows: " + "; ".join(notes)
+        + f". Passes if the error falls faster than $q^{{{DECAY_BELOW:g}}}$.",
         passed=ok,
-        table=table(["$i$", "$q$", "piece", "measured $\\omega$", "$q\\sqrt{p_j}/Z$",
+        table=table(["density", "$i$", "$q$", "piece", "measured $\\omega$", "$q\\sqrt{p_j}/Z$",
                      "$\\sqrt{p_j/(\\pi\\lambda_i)}$", "fit residual"], tables),
         plot=line_plot("B5_local_frequency_error", series, xlabel="$q$",
                        ylabel="largest relative error over the pieces", xscale="log",
-                       yscale="log", legend="outside", title="Local frequencies"))
+                       yscale="log", legend="outside", title="Local frequencies",
+                       xticks=sorted({(i + 1) // 2 for i in indices})))
 
 
 @check("statement")
@@ -236,17 +323,22 @@ def eigenfunctions_plot(sp) -> Evidence:
 def audit_b5(claim: Claim, ctx: AuditContext) -> Verdict:
     """B5: local frequencies and the cosine form on certified eigenfunctions."""
     spectra, count, _ = audit_spectra(ctx)
-    indices = [i for i in (3, 4, 7, 8, 11, 12, 21, 22, 31, 32, 39, 40) if i < count]
+    # q >= 4 only: at q = 2 a piece of length 2 pi/3 holds less than one period, and a fit of a
+    # free frequency there measures the fit, not the eigenfunction
+    indices = [i for i in (7, 8, 11, 12, 21, 22, 31, 32, 39, 40, 59, 60, 79, 80) if i < count]
     ctx.note("B5: local frequencies")
     evidence = [cosine_form(spectra, indices), local_frequency_check(spectra, indices),
                 eigenfunctions_plot(spectra["three-piece"])]
     return Verdict(
         claim.id, claim.statement, evidence,
-        summary="On each piece the certified eigenfunctions oscillate at a frequency that "
-                "approaches $q\\sqrt{p_j}/Z$ as $q$ grows, but they are not exactly one cosine "
-                "per piece.",
+        summary="For the slide's kernel (11) (B2's kernel with $b(0) = 0$ on the inputs "
+                "$(x, 1)/\\sqrt{2}$), on each piece the certified eigenfunctions oscillate at a "
+                "frequency that approaches $q\\sqrt{p_j}/Z$ as $q$ grows"
+                + (" (error falling faster than $1/q$)" if evidence[1].passed else
+                   " only slowly") + ", but they are not exactly one cosine per piece.",
         correction="On a piece $f$ is a combination of the exponentials whose frequencies solve "
                    "the derived local equation (B4); its dominant frequency tends to "
                    "$q\\sqrt{p_j}/Z$ as $q \\to \\infty$.",
-        reason=f"Eigenfunctions of the three-piece and period-$\\pi$ densities, indices up to "
-               f"{indices[-1] + 1}.")
+        reason=f"Eigenfunctions of the three-piece and period-$\\pi$ densities, indices "
+               f"{indices[0] + 1} to {indices[-1] + 1} ($q \\ge 4$: a piece holds at least one "
+               "period).")

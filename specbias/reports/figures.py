@@ -111,6 +111,12 @@ def draw(spec: dict, png: Path, pdf: Path) -> list[Path]:
         for i, ax in enumerate(axes[0]):
             ax.set_xscale(_panel(spec["xscale"], i))
             ax.set_yscale(_panel(spec["yscale"], i))
+            if spec.get("xticks"):
+                from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
+                ax.xaxis.set_major_locator(FixedLocator(spec["xticks"]))
+                ax.set_xticklabels([str(t) for t in spec["xticks"]])
+                ax.xaxis.set_minor_locator(NullLocator())
+                ax.xaxis.set_minor_formatter(NullFormatter())
             ax.set_xlabel(_panel(spec["xlabel"], i))
             ax.set_ylabel(_panel(spec["ylabel"], i))
             ax.grid(True, alpha=0.3)

@@ -63,6 +63,17 @@ def sectoral_harmonic(x: np.ndarray, degree: int) -> np.ndarray:
     return np.real((x[:, 0] + 1j * x[:, 1]) ** degree)
 
 
+def polar_harmonic(x: np.ndarray, degree: int) -> np.ndarray:
+    """Re (x₁ + i x₃)^κ: a spherical harmonic of degree κ concentrated on the great circle
+    x₂ = 0 through the poles, so that most of its mass lies away from the equator (where the
+    density jumps), unlike :func:`sectoral_harmonic`."""
+    return np.real((x[:, 0] + 1j * x[:, 2]) ** degree)
+
+
+#: Targets of the S² experiment (B9), each a spherical harmonic of degree κ.
+TARGETS = {"sectoral": sectoral_harmonic, "polar": polar_harmonic}
+
+
 # ------------------------------------------------------------------------------- kernel regime
 
 @dataclass
@@ -220,18 +231,25 @@ def circle_experiment(density: PiecewiseDensity, kappas, n: int, delta: float, s
 
 
 def sphere_experiment(ratio: float, kappas, n: int, delta: float, seed: int, width: int = 0,
-                      max_steps: int = 20000, device="cpu") -> dict:
-    """B9: times for the sparse and the dense half to learn a degree-κ harmonic."""
+                      max_steps: int = 20000, device="cpu", targets=("sectoral",)) -> dict:
+    """B9: times for the sparse and the dense half to learn a degree-κ harmonic; the first of
+    ``targets`` (names in :data:`TARGETS`) fills ``kernel`` and ``network``, every one of them
+    ``by_target`` (kernel regime, the same points and eigendecomposition)."""
     X = sample_hemispheres(ratio, n, seed)
     dyn = KernelDynamics(basri_gram(X), 0.0)
     dyn.lr = 1.0 / float(dyn.values[-1])
     upper = X[:, 2] > 0          # density 1 (sparse when ratio > 1)
     masks = {"sparse": upper, "dense": ~upper}
-    out = {"kernel": {"sparse": [], "dense": []}, "network": {"sparse": [], "dense": []}}
+    for name in targets:
+        require(name in TARGETS, f"target {name!r} is unknown: use one of {', '.join(TARGETS)}")
+    by = {name: {"sparse": [], "dense": []} for name in targets}
+    out = {"kernel": by[targets[0]], "network": {"sparse": [], "dense": []}, "by_target": by}
     for kappa in kappas:
-        y = sectoral_harmonic(X, kappa)
-        for k, m in masks.items():
-            out["kernel"][k].append(kernel_time(dyn, y, delta, m))
+        for name in targets:
+            yt = TARGETS[name](X, kappa)
+            for k, m in masks.items():
+                by[name][k].append(kernel_time(dyn, yt, delta, m))
+        y = TARGETS[targets[0]](X, kappa)
         if width:
             tr = train_times(X, y, width, dyn.lr, delta, masks, max_steps, seed=seed,
                              device=device)
@@ -256,7 +274,7 @@ def power_fit(x, y) -> tuple[float, float]:
 
 __all__ = ["ContinuumGrid", "KernelDynamics", "continuum_grid", "PROFILES", "PROFILE_SIZES", "TrainingTimes", "basri_gram", "check_profile",
            "circle_experiment", "circle_points", "kernel_time", "power_fit", "run_profile", "sample_circle",
-           "sample_hemispheres", "sectoral_harmonic", "sphere_experiment", "train_times"]
+           "polar_harmonic", "sample_hemispheres", "sectoral_harmonic", "TARGETS", "sphere_experiment", "train_times"]
 
 
 #: Sizes of the experiments: ``quick`` for CI, ``full`` near the paper's scale (Basri et al.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sympy
 
 from specbias.claims import AuditContext, run_audit
 from specbias.claims import basri_circle as bc
@@ -38,3 +39,46 @@ def test_training_audits_quick(cid):
     v = run_audit(cid, AuditContext(quick=True))
     assert v.summary and v.evidence
     assert all(e.passed is not None for e in v.evidence if e.tests != "context")
+
+
+class _FakeSpectrum:
+    """A spectrum-like object: a density and its eigenvalues (mp_values), built in the test."""
+
+    def __init__(self, density, values):
+        self.density, self.mp_values = density, values
+
+
+def _corrected_values(name: str, q_max: int, perturb) -> list:
+    """Eigenvalues following the corrected forms with each pair split by perturb(q)."""
+    import mpmath
+    dens = bc.DENSITIES[name]()
+    with mpmath.workdps(30):
+        Z2 = bc.psi_z(dens) ** 2
+        vals = [bc.corrected_b6(0, Z2)]
+        for q in range(1, q_max + 1):
+            lam = bc.corrected_b6(q, Z2)
+            vals += [lam * (1 + perturb(q)), lam * (1 - perturb(q))]
+    return _FakeSpectrum(dens, vals)
+
+
+@pytest.mark.parametrize("perturb,passes", [(lambda q: 0.2 / q ** 2, True),
+                                            (lambda q: 0.05, False)])
+def test_b6_asymptotic_rule_can_fail(perturb, passes):
+    """Errors that fall with q pass; a constant relative error (a form off by a factor) fails."""
+    spectra = {name: _corrected_values(name, 20, perturb) for name in ("three-piece", "period-pi")}
+    assert bc.forms_nonuniform(spectra, 20).passed is passes
+
+
+def test_b4_correction_check_catches_a_wrong_antipodal_term(monkeypatch):
+    """The derived equation holds on certified non-uniform eigenfunctions; without its
+    antipodal term it fails."""
+    sp = bc.certified_spectrum("three-piece", 13, 12)
+    assert be.sixth_order_nonuniform(sp).passed
+    real = be.derive_eigen_equation
+
+    def no_antipode(conv):
+        eq, d = real(conv)
+        return dict(eq, B=0 * eq["B"] + sympy.Symbol("D") * 0), d
+
+    monkeypatch.setattr(be, "derive_eigen_equation", no_antipode)
+    assert not be.sixth_order_nonuniform(sp).passed

@@ -97,7 +97,10 @@ def derive_eigen_equation(convention=DEFAULT_CONVENTION) -> tuple[dict, Derivati
     out["uniform_eigenvalue"] = sym
     d.step("Check with the uniform density $p = 1/(2\\pi)$ and $f = e^{iqx}$: "
            "$\\lambda_q = (A + (-1)^q B)/(2\\pi L)$ at $D = iq$, which must equal the Fourier "
-           "coefficient $c_q$:", sym, labels=[sympy.Symbol("lambda_q")])
+           "coefficient $c_q$ for $q \\ge 2$. At $q = 0$ and $q = 1$ both $L(iq)$ and "
+           "$A(iq) \\pm B(iq)$ vanish and the equation reads $0 = 0$: it is necessary, not "
+           "sufficient, and $\\lambda_0$, $\\lambda_1$ follow from the integral equation "
+           "projected onto $1$, $\\cos x$, $\\sin x$:", sym, labels=[sympy.Symbol("lambda_q")])
     # Arc with p(x) = p1, p(x − π) = p2: e^{iωx} components of (f(x), f(x − π)).
     Aw, Bw, Lw = (e.subs(D, sympy.I * omega) for e in (out["A"], out["B"], L_POLY))
     M = sympy.Matrix([[lam * Lw - p1 * Aw, -p2 * Bw], [-p1 * Bw, lam * Lw - p2 * Aw]])
