@@ -1,10 +1,13 @@
-"""Audits of Basri et al.'s convergence claims (Lucchi's lecture, seeds/002): B7 on S¹, B9 on S².
+"""Audit of Basri et al.'s convergence claims on the sphere (Lucchi's lecture, seeds/002): B9
+(B7, on the circle, is in :mod:`specbias.claims.basri_convergence`).
 
-The stories: the kernel-regime prediction r(t) = (I − ηH)^t y on sampled data gives
-convergence times against the target frequency κ and the density, seeded and repeated; a small
-trained torch network of the same parametrization checks that the network follows its kernel;
-on S² the Funk–Hecke eigenvalues of the same kernel give the decay exponent to many digits.
-The slide's numbers (median ratios) are compared side by side with the measured ones.
+The story: the Funk-Hecke eigenvalues of the two-layer NTK with bias (and of deeper ReLU NTKs)
+give the decay exponent to many digits; the kernel-regime prediction r(t) = (I - eta H)^t y on
+sampled points of two hemispheres gives convergence times against the degree kappa and the
+density ratio, seeded and repeated, at several sample sizes n (the time ratio between the halves
+depends on n); a small trained torch network of the same parametrization checks that the
+network follows its kernel. The slide's numbers (median ratios) are compared side by side with
+the measured ones and with the conjecture.
 """
 
 from __future__ import annotations
@@ -295,7 +298,8 @@ def audit_b9(claim: Claim, ctx: AuditContext) -> Verdict:
     slopes = evidence[2].data["fits"]
     return Verdict(
         claim.id, claim.statement, evidence,
-        summary="For the two-layer NTK with bias ($b(0) = 0$, B2's kernel on unit inputs) the "
+        summary="For the two-layer NTK with bias (Eq. (6) with $b(0) = 0$ on unit inputs; its "
+                "constant drops out with $\\eta = 1/\\lambda_{\\max}$) the "
                 "eigenvalues on $S^2$ decay like "
                 f"$l^{{-{Approx(evidence[0].data['exponent'], 3).tex()}}}$ (and like $l^{{-3}}$ "
                 "for deeper ReLU networks); kernel-regime times grow like $\\kappa^s$ with $s$ "

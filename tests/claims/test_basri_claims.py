@@ -82,3 +82,32 @@ def test_b4_correction_check_catches_a_wrong_antipodal_term(monkeypatch):
 
     monkeypatch.setattr(be, "derive_eigen_equation", no_antipode)
     assert not be.sixth_order_nonuniform(sp).passed
+
+
+def test_b5_rule_fails_when_the_error_stalls(monkeypatch):
+    """Local-frequency errors that do not fall with q (a form off by a constant) fail."""
+    def stalled(name, sp, indices):
+        qs = sorted({(i + 1) // 2 for i in indices})
+        errors = {q: [0.05] for q in qs}
+        return [], errors, errors
+
+    def falling(name, sp, indices):
+        qs = sorted({(i + 1) // 2 for i in indices})
+        errors = {q: [0.5 / q ** 2] for q in qs}
+        return [], errors, errors
+
+    indices = [7, 8, 11, 12, 21, 22]
+    monkeypatch.setattr(be, "_frequency_table", stalled)
+    spectra = {"three-piece": None, "period-pi": None}
+    assert not be.local_frequency_check(spectra, indices).passed
+    monkeypatch.setattr(be, "_frequency_table", falling)
+    assert be.local_frequency_check(spectra, indices).passed
+
+
+@pytest.mark.slow
+def test_b6_full_profile_shows_the_asymptotics():
+    """At q up to 40 the corrected forms' errors on both non-uniform densities fall by more
+    than the rule's factor between the head and the tail window."""
+    v = run_audit("B6", AuditContext(quick=False))
+    assert v.status == "corrected"
+    assert next(e for e in v.evidence if e.tests == "approximation").passed
