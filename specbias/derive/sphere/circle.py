@@ -179,10 +179,12 @@ def fourier_coefficients(bias: str = "zero", inputs: str = "normalized") -> tupl
                                 "\\cos(q\\delta)\\, d\\delta$.",
                                 "For the uniform density $p = 1/(2\\pi)$ the eigenvalue of "
                                 "$\\cos(qx)$ and $\\sin(qx)$ is $c_q$."], references=[SOURCES[0]])
-    general = d.step("SymPy integrates with $q$ a positive integer:",
-                     sympy.integrate(ker.expr * sympy.cos(q_sym * delta), (delta, 0, sympy.pi))
-                     / sympy.pi, rule="integrate")
-    out = {"general": _first_branch(sympy.simplify(sympy.piecewise_fold(general)))}
+    raw = sympy.integrate(ker.expr * sympy.cos(q_sym * delta), (delta, 0, sympy.pi)) / sympy.pi
+    # SymPy's raw Piecewise depends on hash order; its simplified q != 1 branch does not, so that
+    # is what the derivation shows (q = 0, 1 follow separately)
+    out = {"general": d.step("SymPy integrates with $q$ a positive integer ($q \\ne 1$ branch, "
+                             "simplified):", _first_branch(sympy.simplify(sympy.piecewise_fold(raw))),
+                             labels=[sympy.Symbol("c_q")], rule="integrate")}
     for q in (0, 1):
         out[q] = d.step(f"$q = {q}$ separately:", sympy.simplify(
             sympy.integrate(ker.expr * sympy.cos(q * delta), (delta, 0, sympy.pi)) / sympy.pi),
