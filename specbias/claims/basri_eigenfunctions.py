@@ -38,10 +38,11 @@ def exact_equation() -> Evidence:
     return Evidence(
         "The exact eigen-equation, derived from the kernel's singularities",
         "$L = D^2 (D^2 + 1)^2$ annihilates every smooth branch of $k$; the kink at $\\delta = 0$ "
-        "and the jump of $k'''$ at $\\delta = \\pi$ leave $\\lambda L f = A(D)(p f) + "
-        f"B(D)(p f)(x - \\pi)$ with $L = {tex(eq['L'])}$, $A = {tex(eq['A'])}$, "
+        "and the jump of $k'''$ at $\\delta = \\pi$ leave $\\lambda L f = A(D) h + "
+        f"B(D) h(x - \\pi)$, $h = p f$, with $L = {tex(eq['L'])}$, $A = {tex(eq['A'])}$, "
         f"$B = {tex(eq['B'])}$. Check: for the uniform density its symbol minus the Fourier "
-        f"coefficient $c_q$ simplifies to ${tex(diff)}$.",
+        f"coefficient $c_q$ simplifies to ${tex(diff)}$ for $q \\ge 2$ (at $q = 0, 1$ both "
+        "sides vanish).",
         passed=diff == 0, derivation=der)
 
 

@@ -313,6 +313,7 @@ def audit_b9(claim: Claim, ctx: AuditContext) -> Verdict:
                f"{sizes['seeds']} seeds, $\\kappa$ = {sizes['kappas_s2'][0]} to "
                f"{sizes['kappas_s2'][-1]}; the slides do not give their $n$, so their ratios are "
                "compared at the largest $n$ here; the slide's $O(\\kappa^{-d}/p^*)$ for the time "
-               "is read as $O(\\kappa^d/p^*)$. A trained network of width "
+               "is read as $O(\\kappa^d/p^*)$. The decay is that of the kernel under the "
+               "uniform measure (Funk-Hecke). A trained network of width "
                f"{sizes['net_width']} on {sizes['net_n']} points checks the kernel regime.",
         measured={f"median ratio 1:{r} at n = {n}": ratios[str(r)] for r in (2, 3, 4)})

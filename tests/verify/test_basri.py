@@ -95,3 +95,24 @@ def test_full_profile_sphere_ratios_kernel_regime():
             ratio = np.mean([np.median(np.array(ps["kernel"]["sparse"]) /
                                        np.array(ps["kernel"]["dense"])) for ps in per_seed])
             assert ratio > 1
+
+
+def test_bad_grid_and_target_are_refused():
+    from specbias.errors import InvalidArgument
+    from specbias.verify.basri import continuum_grid, sphere_experiment
+    with pytest.raises(InvalidArgument, match="nodes"):
+        continuum_grid(seed_three_piece(), 4)
+    with pytest.raises(InvalidArgument, match="target 'zonal'"):
+        sphere_experiment(2, [2], 20, 0.1, 0, targets=("zonal",))
+
+
+def test_polar_harmonic_is_a_harmonic_of_its_degree():
+    """Re (x1 + i x3)^k restricted to the sphere: its Laplacian in R^3 vanishes (checked by
+    finite differences of the polynomial, an independent computation)."""
+    from specbias.verify.basri import polar_harmonic
+    x0 = np.array([[0.3, -0.5, 0.4]])
+    h = 1e-3
+    lap = sum((polar_harmonic(x0 + h * e, 4) - 2 * polar_harmonic(x0, 4)
+               + polar_harmonic(x0 - h * e, 4)) / h ** 2 for e in np.eye(3)[:, None, :])
+    # second differences of a degree-4 polynomial: error O(h^2) times its 4th derivatives (~24)
+    assert abs(lap[0]) < 1e-4
