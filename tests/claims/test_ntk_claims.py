@@ -83,6 +83,16 @@ def test_e1_monte_carlo_catches_a_wrong_closed_form(monkeypatch):
     assert [e.passed for e in v.evidence] == [True, False]
 
 
+def test_e1_monte_carlo_covers_both_ends_and_prints_the_kernel_as_cho_and_saul(verdicts):
+    """Pairs at theta = 0 and near pi are in the Monte Carlo; the summary writes J_1 as
+    sin(theta) + (pi - theta) cos(theta), the form checked equal to the derivation's result."""
+    v = verdicts["E1"]
+    angles = [row[0].value for row in v.evidence[1].table["rows"]]
+    assert min(angles) < 1e-3 and max(angles) > 175
+    assert ("\\left(\\sin{\\left(\\theta \\right)} + \\left(\\pi - \\theta\\right) "
+            "\\cos{\\left(\\theta \\right)}\\right)") in v.summary
+
+
 def test_b3_catches_a_wrong_limit(monkeypatch):
     """An analytic NTK 1.5 times too large: the empirical NTKs no longer approach it."""
     import specbias.claims.ntk_deep as mod
