@@ -41,11 +41,19 @@ P1_FORMS = {
                            lambda Q, E, Y: Q.T @ E(-1) @ Q @ Y),
     "correction": ("$Q(f - Y) = -e^{-\\Lambda t} Q Y$",
                    lambda Q, E, Y: -Q.T @ E(-1) @ Q @ Y),
-    "the form for $K = Q \\Lambda Q^{T}$": ("$Q^{T}(f - Y) = -e^{-\\Lambda t} Q^{T} Y$",
-                                           lambda Q, E, Y: -Q @ E(-1) @ Q.T @ Y),
+    "the other convention": ("$P^{T}(f - Y) = -e^{-\\Lambda t} P^{T} Y$",
+                             lambda Q, E, Y: -Q.T @ E(-1) @ Q @ Y),
+    "mismatch": ("$Q^{T}(f - Y) = -e^{-\\Lambda t} Q^{T} Y$",
+                 lambda Q, E, Y: -Q @ E(-1) @ Q.T @ Y),
 }
 _SLIDE = ("slide, first line", "slide, second line")
-_OTHER = "the form for $K = Q \\Lambda Q^{T}$"
+#: The textbook form for K = P Lambda P^T (columns of P the eigenvectors): right in its own
+#: convention ("the other convention", P = Q^T), wrong when read with the slide's Q.
+_OTHER, _MISMATCH = "the other convention", "mismatch"
+_LABELS = {"the other convention": "the textbook form for $K = P \\Lambda P^{T}$, in its own "
+                                   "convention ($P = Q^{T}$, columns the eigenvectors)",
+           "mismatch": "the textbook form read with the slide's $Q$ (a convention mismatch, not a "
+                       "wrong form)"}
 
 
 def p1_symbolic() -> tuple[Derivation, dict]:
@@ -76,7 +84,8 @@ def p1_symbolic() -> tuple[Derivation, dict]:
         r = form(Q, E, Y)
         ode = (r.diff(t) + K * r).applyfunc(sympy.expand)
         ic = (r.subs(t, 0) + Y).applyfunc(sympy.expand)
-        d.step(f"{name[0].upper() + name[1:]}, {statement}, solved for $f - Y$ and substituted: "
+        label = _LABELS.get(name, name)
+        d.step(f"{label[0].upper() + label[1:]}, {statement}, solved for $f - Y$ and substituted: "
                "the residual of the flow and of the initial value $f - Y = -Y$:", ode, ic,
                labels=["$\\frac{d}{dt}(f - Y) + K (f - Y)$", "$(f - Y)(0) + Y$"])
         residuals[name] = (ode, ic)
@@ -132,19 +141,29 @@ def _failure(res) -> str:
     return " and ".join(parts) + "."
 
 
+def _solves(residuals: dict, name: str) -> bool:
+    """Whether a form's flow residual and initial residual both vanish."""
+    return _zero(residuals[name][0]) and _zero(residuals[name][1])
+
+
 @check("correction")
 def corrected_form_symbolic(residuals: dict) -> Evidence:
-    """The corrected form substituted into the flow (the derivation of the statement check)."""
-    ok = _zero(residuals["correction"][0]) and _zero(residuals["correction"][1])
-    other = _zero(residuals[_OTHER][0]) and _zero(residuals[_OTHER][1])
+    """The corrected form, and the equally small correction in the other convention, substituted
+    into the flow (the derivation of the statement check)."""
+    ok, other, mismatch = (_solves(residuals, k) for k in ("correction", _OTHER, _MISMATCH))
     return Evidence(
         "The corrected form substituted into the flow",
         f"{P1_FORMS['correction'][0]}, i.e. $f - Y = -\\sum_i (e^{{-\\lambda_i t}} q_i^{{T}} Y) "
         f"q_i$, {'solves' if ok else 'does not solve'} the flow with its initial value (the "
-        "derivation of the previous item). The same form written for columns as eigenvectors, "
-        f"{P1_FORMS[_OTHER][0]}, {'also solves it' if other else 'does not'} when the rows of $Q$ "
-        "are the eigenvectors: the convention matters.",
-        passed=ok)
+        "derivation of the previous item). An equally small correction changes the convention "
+        "instead of the coordinates: with $K = P \\Lambda P^{T}$ (columns of $P = Q^{T}$ the "
+        f"eigenvectors), {P1_FORMS[_OTHER][0]} "
+        f"{'also solves it' if other else 'does not solve it'}; it keeps the slide's first line "
+        "but for the sign of the exponent, and the second line needs the same minus sign. That "
+        f"textbook form read with the slide's $Q$ (rows the eigenvectors) "
+        f"{'solves it too: the convention would not matter' if mismatch else 'does not'}: a "
+        "convention mismatch, not a wrong form.",
+        passed=ok and other)
 
 
 def _gronwall_bound(run, H: np.ndarray, lr: float, y: np.ndarray) -> np.ndarray:
@@ -190,7 +209,8 @@ def _form_errors(run, H, lr, y) -> dict:
 
 
 def _form_table(errors: dict, names) -> dict:
-    rows = [[f"{name}: {P1_FORMS[name][0]}", Approx(errors["forms"][name]["error"], 2),
+    rows = [[f"{_LABELS.get(name, name)}: {P1_FORMS[name][0]}",
+             Approx(errors["forms"][name]["error"], 2),
              "yes" if errors["forms"][name]["within"] else "no"] for name in names]
     return table(["form", "largest distance to the run, over $\\Vert Y \\Vert$",
                   "within the bound at every $t$"], rows)
@@ -216,12 +236,15 @@ def slide_forms_network(errors: dict, n, width, steps) -> Evidence:
 
 @check("correction")
 def corrected_form_network(errors: dict, n, width, steps) -> Evidence:
-    """The corrected form against the trained network, within the measured drift bound."""
+    """The corrected form (and the other convention's) against the trained network, within the
+    measured drift bound."""
     return Evidence(
         "The corrected form against the trained network",
-        "The same run. The form for columns as eigenvectors, read in the slide's convention, is "
-        "shown for comparison.", passed=errors["forms"]["correction"]["within"],
-        table=_form_table(errors, ["correction", _OTHER]))
+        "The same run. The textbook form for $K = P \\Lambda P^{T}$ is the same function of the "
+        "run in its own convention ($P = Q^{T}$); read with the slide's $Q$ it is not (last row, "
+        "a convention mismatch).",
+        passed=errors["forms"]["correction"]["within"] and errors["forms"][_OTHER]["within"],
+        table=_form_table(errors, ["correction", _OTHER, _MISMATCH]))
 
 
 @check("statement")
@@ -235,27 +258,48 @@ def larger_learned_faster(run, H, lr, distance: np.ndarray) -> Evidence:
     # so at a time t where g_i(t) > 5 d(t) the rate -log(g_i(t)/g_i(0))/t lies between the
     # values for g_i(t) + d(t) and g_i(t) - d(t). Read at the last such time, where the
     # coordinate has decayed by 10% or more.
-    rows, ok = [], []
+    rows, ok, buried, slow = [], [], [], []
     for i in range(len(lam) - 1, -1, -1):
         above = np.nonzero(g[:, i] > 5 * distance)[0]
-        if not len(above) or above[-1] == 0 or g[above[-1], i] > 0.9 * g[0, i]:
+        if not len(above) or above[-1] == 0:
+            buried.append(i)
+            continue
+        if g[above[-1], i] > 0.9 * g[0, i]:
+            slow.append(i)
             continue
         k = above[-1]
         rate, lo, hi = (-math.log(v / g[0, i]) / t[k]
                         for v in (g[k, i], g[k, i] + distance[k], g[k, i] - distance[k]))
         ok.append(lo <= lam[i] <= hi)
         rows.append([Approx(lam[i], 3), Approx(rate, 3), Approx(lo, 3), Approx(hi, 3)])
+    scale = float(np.linalg.norm(run.residuals[0]))
     return Evidence(
         "Larger eigenvalues are learned faster",
         f"The coordinates $g_i = q_i^{{T}}(f - Y)$ of the run whose decay is measurable ({len(rows)} "
         f"of {len(lam)}): the rate $-\\log \\vert g_i(t) / g_i(0) \\vert / t$, read while $g_i$ "
         "stays five times above the distance $d(t)$ of the run to the corrected form, with the "
-        "range that $\\pm d(t)$ allows. "
+        "range that $\\pm d(t)$ allows. " + _skipped_text(lam, g[0] / scale, buried, slow)
         + ("Every rate is $\\lambda_i$ within its range, so the components along larger "
            "eigenvalues decay faster, as the slide concludes." if all(ok) and len(ok) >= 2 else
            f"{len(ok) - sum(ok)} rates are not $\\lambda_i$ within their range."),
         passed=all(ok) and len(ok) >= 2,
         table=table(["$\\lambda_i$", "measured rate", "lowest", "highest"], rows))
+
+
+def _skipped_text(lam: np.ndarray, g0: np.ndarray, buried: list, slow: list) -> str:
+    """Which eigen-coordinates were not measured, and why (prose)."""
+    def listed(idx):
+        return ", ".join(f"${Approx(lam[i], 3).tex()}$ (${Approx(g0[i], 2).tex()}$)" for i in idx)
+    parts = []
+    if buried:
+        parts.append(f"{len(buried)} coordinates are below $5 d(t)$ from the first recorded step "
+                     "on, so the drift of the run hides their decay: $\\lambda_i$ = "
+                     + listed(buried))
+    if slow:
+        parts.append(f"{len(slow)} decay by less than 10% while they are measurable: "
+                     "$\\lambda_i$ = " + listed(slow))
+    return ("Not measured (with $\\vert g_i(0) \\vert / \\Vert Y \\Vert$ in parentheses): "
+            + "; ".join(parts) + ". " if parts else "")
 
 
 @torch_threads(1)  # small networks: one thread costs a tenth of two
@@ -298,7 +342,10 @@ def audit_p1(claim: Claim, ctx: AuditContext) -> Verdict:
         correction="With $K = Q^{T} \\Lambda Q$ (the rows $q_i^{T}$ of $Q$ are the eigenvectors) "
                    "and $f(X, \\theta(0)) = 0$: $Q(f(X, \\theta(t)) - Y) = -e^{-\\Lambda t} Q Y$, "
                    "hence $f(X, \\theta(t)) - Y = -\\sum_i (e^{-\\lambda_i t} q_i^{T} Y) q_i$; "
-                   "larger eigenvalues are learned faster.",
+                   "larger eigenvalues are learned faster. An equally small correction changes "
+                   "the convention instead: with $K = Q \\Lambda Q^{T}$ (columns of $Q$ the "
+                   "eigenvectors), $Q^{T}(f(X, \\theta(t)) - Y) = -e^{-\\Lambda t} Q^{T} Y$ and the "
+                   "same sum with the minus sign.",
         reason="The flow assumes the loss $\\frac{1}{2} \\Vert f - Y \\Vert^2$ and unit learning "
                "rate in continuous time (GD time $t = \\eta \\times$ steps).",
         measured={"largest distance of the corrected form to the run, over the norm of $Y$":

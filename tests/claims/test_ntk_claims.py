@@ -130,11 +130,13 @@ def test_p1_confirms_when_the_slide_is_right(monkeypatch):
 
 
 def test_p1_correction_is_in_the_slides_convention(verdicts):
-    """K = Q^T Lambda Q: the coordinates are Q(f - Y); the columns form Q^T(f - Y) fails."""
+    """K = Q^T Lambda Q: the coordinates are Q(f - Y). The textbook form for K = P Lambda P^T is
+    right in its own convention (P = Q^T) and fails only when read with the slide's Q."""
     v = verdicts["P1"]
     assert "Q(f(X, \\theta(t)) - Y) = -e^{-\\Lambda t} Q Y" in v.shown_correction
     network = v.evidence[3].table["rows"]
-    assert [row[-1] for row in network] == ["yes", "no"]
+    assert [row[-1] for row in network] == ["yes", "yes", "no"]
+    assert "convention mismatch" in network[-1][0]
 
 
 def test_p4_catches_a_wrong_formula(monkeypatch):
