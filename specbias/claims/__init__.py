@@ -32,7 +32,9 @@ from specbias.records import TESTS, Evidence, Verdict, with_source
 AUDIT_MODULES = ("specbias.claims.zhao", "specbias.claims.zhao_matrix",
                  "specbias.claims.zhao_lstsq", "specbias.claims.ntk_kernels",
                  "specbias.claims.ntk_deep", "specbias.claims.ntk_dynamics",
-                 "specbias.claims.ntk_flow", "specbias.claims.dynamics",
+                 "specbias.claims.ntk_regression",
+                 "specbias.claims.ntk_flow", "specbias.claims.ntk_conventional",
+                 "specbias.claims.dynamics",
                  "specbias.claims.sampling", "specbias.claims.stability",
                  "specbias.claims.basri_circle", "specbias.claims.basri_eigenfunctions",
                  "specbias.claims.basri_sphere")
