@@ -214,7 +214,7 @@ def audit_l4(claim: Claim, ctx: AuditContext) -> Verdict:
                  "cubic spline." if not evidence[3].passed else
                  "The long-time limit, its two spline limits and the lecture's conditions hold as stated."),
         correction=("The $\\xi^{-4}$ term dominates where "
-                    f"{inline(ratio)}$\\, \\gg 1$: if $\\langle r^2\\rangle + \\langle w^2\\rangle \\gg 4\\pi^2"
+                    f"${tex(ratio)} \\gg 1$: if $\\langle r^2\\rangle + \\langle w^2\\rangle \\gg 4\\pi^2"
                     "\\langle r^2 w^2\\rangle\\xi^2$ over the data's frequencies the limit minimizes "
                     "$\\int\\xi^4\\vert\\hat h\\vert^2$: the natural cubic spline ($h'' = 0$ at and beyond the "
                     "outer knots); if $4\\pi^2\\langle r^2 w^2\\rangle\\xi^2 \\gg \\langle r^2\\rangle + \\langle "
