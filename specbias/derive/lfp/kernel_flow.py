@@ -56,6 +56,8 @@ def initialization_decomposition() -> tuple[sympy.Expr, Derivation]:
            "$B = (I - P)h_{ini}$: $E\\Vert A + B\\Vert ^2 = \\Vert A\\Vert ^2 + 2\\langle A, (I - P)E h_{ini}\\rangle + "
            "E\\Vert B\\Vert ^2$, and the middle term vanishes when $E h_{ini} = 0$ (Theorem 3).", rule="linearity")
     d.result = diff
+    d.result_lhs = named("h_k(x; 0, X, Y) + h_{\\mathrm{ini}}(x) - h_k(x; 0, X, h_{\\mathrm{ini}}(X)) "
+                         "- h_k(x; h_{\\mathrm{ini}}, X, Y)")
     return diff, d
 
 
