@@ -35,7 +35,7 @@ def test_quick_audit(cid):
 def test_l1_accepts_the_derived_large_k_form(monkeypatch):
     monkeypatch.setattr(lfp_tanh, "slide_l1", lfp_tanh.asymptotic_l1)
     a, w, b = np.array([1.0, -0.5, 0.7]), np.array([1.0, -1.3, 1.5]), np.array([0.3, -0.4, 0.8])
-    assert lfp_tanh.slide_l1_checked(a, w, b, np.linspace(2, 12, 21)).passed
+    assert lfp_tanh.slide_l1_checked(a, w, b, np.linspace(2, 12, 21), draws=5).passed
 
 
 def test_l2_accepts_the_derived_multiplier(monkeypatch):
@@ -92,3 +92,13 @@ def test_full_sizes_need_cuda_or_the_switch(monkeypatch):
     monkeypatch.delenv(lfp_claims.FULL_ON_CPU)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert not lfp_claims.small_sizes(AuditContext(quick=False))
+
+
+def test_l1_structure_check_passes_where_the_slide_is_right():
+    """With b_j = 0 and one |w_j| (same sign) the slide's sum is a constant multiple of the exact
+    transform: the structural check must pass there and fail once one b_j or one |w_j| moves."""
+    a, ks = np.array([1.0, -0.5, 0.7]), np.linspace(2, 12, 21)
+    w, b = np.array([1.2, 1.2, 1.2]), np.zeros(3)
+    assert lfp_tanh.slide_l1_checked(a, w, b, ks, draws=5).passed
+    assert not lfp_tanh.slide_l1_checked(a, w, np.array([0.0, 0.3, 0.0]), ks, draws=5).passed
+    assert not lfp_tanh.slide_l1_checked(a, np.array([1.2, 1.5, 1.2]), b, ks, draws=5).passed
