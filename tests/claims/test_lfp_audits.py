@@ -102,3 +102,14 @@ def test_l1_structure_check_passes_where_the_slide_is_right():
     assert lfp_tanh.slide_l1_checked(a, w, b, ks, draws=5).passed
     assert not lfp_tanh.slide_l1_checked(a, w, np.array([0.0, 0.3, 0.0]), ks, draws=5).passed
     assert not lfp_tanh.slide_l1_checked(a, np.array([1.2, 1.5, 1.2]), b, ks, draws=5).passed
+
+
+def test_l5_steps_fail_when_an_inequality_breaks():
+    """The measured inequalities pass on real interpolants and fail when a norm is too large."""
+    runs = lfp_bias._fp_draws((1,), (16,), 3, 0)
+    assert lfp_bias.fp_steps_hold(runs).passed
+    runs[0]["norm"] = runs[0]["norm"] * 0 + 1.01 * runs[0]["f_gamma"]
+    assert not lfp_bias.fp_steps_hold(runs).passed
+    bad = lfp_bias._fp_draws((1,), (16,), 3, 0)
+    bad[0]["sup"] = bad[0]["sup"] * 10
+    assert not lfp_bias.fp_steps_hold(bad).passed
