@@ -113,3 +113,18 @@ def test_l5_steps_fail_when_an_inequality_breaks():
     bad = lfp_bias._fp_draws((1,), (16,), 3, 0)
     bad[0]["sup"] = bad[0]["sup"] * 10
     assert not lfp_bias.fp_steps_hold(bad).passed
+
+
+def test_l6_cross_term_test_rejects_a_doubled_bias_term(monkeypatch):
+    """If the risk were A + 2 E B (a cross term of mean E B), the zero-mean test must reject it."""
+    from specbias.claims import lfp_init
+
+    real = lfp_init._risk_terms
+
+    def doubled(draws, width, seed, offset=0.0):
+        t = real(draws, width, seed, offset)
+        return {**t, "cross_mean": t["cross_mean"] + t["B_mean"]}
+
+    assert lfp_init.risk_decomposition(200, 64, 3).passed
+    monkeypatch.setattr(lfp_init, "_risk_terms", doubled)
+    assert not lfp_init.risk_decomposition(200, 64, 3).passed
