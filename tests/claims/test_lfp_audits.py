@@ -128,3 +128,12 @@ def test_l6_cross_term_test_rejects_a_doubled_bias_term(monkeypatch):
     assert lfp_init.risk_decomposition(200, 64, 3).passed
     monkeypatch.setattr(lfp_init, "_risk_terms", doubled)
     assert not lfp_init.risk_decomposition(200, 64, 3).passed
+
+
+def test_l7_factor_check_fails_for_another_factor(monkeypatch):
+    from specbias.claims import lfp_init
+    import sympy
+
+    assert lfp_init.asi_factor_derived().passed
+    monkeypatch.setattr(lfp_init, "slide_l7_factor", lambda: sympy.Integer(1))
+    assert not lfp_init.asi_factor_derived().passed
