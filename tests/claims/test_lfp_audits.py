@@ -137,3 +137,15 @@ def test_l7_factor_check_fails_for_another_factor(monkeypatch):
     assert lfp_init.asi_factor_derived().passed
     monkeypatch.setattr(lfp_init, "slide_l7_factor", lambda: sympy.Integer(1))
     assert not lfp_init.asi_factor_derived().passed
+
+
+def test_p3_sigma_check_fails_when_the_scale_does_nothing(monkeypatch):
+    """If B did not scale with sigma, the counts could not grow: the check must fail; and it must
+    fail when the grid is too small to resolve the largest sigma (counts capped by the grid)."""
+    from specbias.derive.lfp import features
+
+    assert ff_claims.spectrum_versus_sigma((1.0, 2.0, 4.0, 8.0), 0, 1024).passed
+    assert not ff_claims.spectrum_versus_sigma((1.0, 2.0, 4.0, 16.0), 0, 64).passed
+    real = features.gaussian_features
+    monkeypatch.setattr(features, "gaussian_features", lambda s, count, seed: real(1.0, count, seed))
+    assert not ff_claims.spectrum_versus_sigma((1.0, 2.0, 4.0, 8.0), 0, 256).passed
