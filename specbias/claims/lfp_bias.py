@@ -292,8 +292,8 @@ def _fp_draws(ks, ns, draws: int, seed: int) -> list[dict]:
 def fp_steps_hold(runs: list[dict]) -> Evidence:
     """The two inequalities the bound rests on, per draw: ||h_n|| <= ||f|| and sup|h_n| <= ||h_n|| ||gamma||."""
     gl = fpnorm.gamma_l2(FP_C4, FP_C2, FP_G0)
-    # Both are exact inequalities; the norms come from solves with condition numbers below about
-    # 1e8 at these n, so 1e-6 relative is far above rounding and far below any real violation.
+    # Both are exact inequalities; the norms come from solves with condition numbers up to about
+    # 1e8 at n = 512 (errors near 1e-8), so 1e-6 relative is above rounding and far below a real violation.
     tol = 1e-6
     rows, ok, worst_norm, worst_sup = [], True, 0.0, 0.0
     for r in runs:

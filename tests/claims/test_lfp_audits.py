@@ -149,3 +149,21 @@ def test_p3_sigma_check_fails_when_the_scale_does_nothing(monkeypatch):
     real = features.gaussian_features
     monkeypatch.setattr(features, "gaussian_features", lambda s, count, seed: real(1.0, count, seed))
     assert not ff_claims.spectrum_versus_sigma((1.0, 2.0, 4.0, 8.0), 0, 256).passed
+
+
+def test_l8_fails_against_a_non_minimal_interpolating_step(monkeypatch):
+    """Shift the reference step by a null-space vector of J (still interpolating, not minimal):
+    gradient descent must then be reported far from it."""
+    from specbias.claims import lfp_init
+
+    real = lfp_init.min_norm_delta
+
+    def shifted(J, h0, Y):
+        star = real(J, h0, Y)
+        v = torch.ones_like(star)
+        v = v - J.T @ torch.linalg.solve(J @ J.T, J @ v)
+        return star + v * torch.linalg.norm(star) / torch.linalg.norm(v)
+
+    assert lfp_init.linearized_limit(64, 1, efolds=10).passed
+    monkeypatch.setattr(lfp_init, "min_norm_delta", shifted)
+    assert not lfp_init.linearized_limit(64, 1, efolds=10).passed
