@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export SYMPY_GROUND_TYPES := python
 export MPLBACKEND := Agg
 
-.PHONY: env test test-slow test-all audit pdf docs bench bench-nt-env clean
+.PHONY: env test test-slow test-all audit readme pdf docs bench bench-nt-env clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -42,6 +42,11 @@ docs: $(BIN)/.docs-installed
 ## when latexmk is installed, as the committed reports are).
 audit: $(BIN)/.installed
 	$(BIN)/specbias audit --out reports $$(command -v latexmk >/dev/null && echo --pdf)
+	$(BIN)/python -m specbias.reports.readme
+
+## The README's table of verdicts, rewritten from reports/audit.json (a test keeps them equal).
+readme: $(BIN)/.installed
+	$(BIN)/python -m specbias.reports.readme
 
 ## The same, and always compile reports/latex/audit.pdf (needs latexmk and texlive).
 pdf: $(BIN)/.installed

@@ -46,7 +46,7 @@ def stationarity_numeric(seed: int, sigma: float = 4.0, shifts: int = 5) -> Evid
     plain = max(float(np.abs(raw(v + s) - raw(v)).max() / np.abs(raw(v)).max()) for s in (0.5, 2.0))
     # float64 kernels of O(1) entries through three layers: differences from rounding stay below 1e-12
     return Evidence(
-        "The composed NTK is shift invariant",
+        "The composed analytic (infinite-width) NTK is shift invariant",
         f"Analytic NTK of the MLP ({features.MLP['depth']} hidden ReLU layers, NTK parametrization) on 64 "
         f"Gaussian features with $\\sigma = {Approx(sigma, 2).tex()}$, 24 random inputs in $[0, 1)$, {shifts} random "
         f"shifts in $[-3, 3]$: largest change {num(worst)} of the largest entry. The same MLP on the raw input "
@@ -74,8 +74,10 @@ def spectrum_versus_p(points: int = 32) -> Evidence:
         "The spectrum against the power $p$ (Tancik et al.'s 1D features)",
         f"$a_j = j^{{-p}}$, $b_j = j$, $j = 1, \\ldots, 16$, {points} uniform points of $[0, 1)$: the Gram "
         "matrix is circulant and its eigenvalues are the DFT of one row, one per frequency $k$. The "
-        "share of the spectrum at $k \\ge 8$ falls strictly as $p$ grows: a slower decay of the feature "
-        "amplitudes widens the NTK's spectrum.", passed=ok,
+        "share at $k \\ge 8$ is $\\sum_{k=8}^{16}\\lambda_k/\\sum_{k=1}^{16}\\lambda_k$ over the half spectrum "
+        "($k = 0$ left out, $\\pm k$ counted once). It falls strictly as $p$ grows: a slower decay of the "
+        "feature amplitudes $a_j$ widens the NTK's spectrum. This tunes the amplitudes, not the scale of "
+        "$B$ the claim names; evidence 4 is the one about $B$.", passed=ok,
         table=table(["$p$", "$\\lambda_1/\\lambda_0$", "$\\lambda_8/\\lambda_0$", "$\\lambda_{16}/\\lambda_0$",
                      "share at $k \\ge 8$"], rows),
         plot=line_plot("P3_spectrum_p", series, xlabel="frequency $k$", ylabel="$\\lambda_k/\\lambda_0$",
@@ -91,19 +93,21 @@ def spectrum_versus_sigma(sigmas, seed: int, points: int = 512) -> Evidence:
         eig = features.gram_spectrum(B, a, points)
         count = int((eig >= 1e-3 * eig[0]).sum())
         widths.append(count)
-        rows.append([Approx(s, 3), count])
-        series.append({"label": f"$\\sigma = {Approx(s, 3).tex()}$", "x": np.arange(1, points + 1),
+        label = int(s) if float(s).is_integer() else Approx(s, 2)
+        rows.append([label, count])
+        series.append({"label": f"$\\sigma = {num(label)[1:-1]}$", "x": np.arange(1, points + 1),
                        "y": eig / eig[0], "style": "-", "group": i})
     unsat = [(s, w) for s, w in zip(sigmas, widths) if w < points / 2]
     slope = float(np.polyfit(np.log([s for s, _ in unsat]), np.log([w for _, w in unsat]), 1)[0]) \
         if len(unsat) >= 2 else float("nan")
-    ok = all(b > a for a, b in zip(widths, widths[1:]))
+    ok = all(b > a for a, b in zip(widths, widths[1:])) and len(unsat) == len(sigmas) >= 4
     return Evidence(
         "The spectrum against the scale $\\sigma$ of Gaussian $B$",
         f"64 features $b_j \\sim N(0, \\sigma^2)$ (seeded), {points} uniform points of $[0, 1)$: the number of "
-        "Gram eigenvalues above $10^{-3}$ of the largest, about twice the highest frequency the kernel "
-        "learns at a useful rate, grows strictly with $\\sigma$, like $\\sigma^{"
-        f"{Approx(slope, 2).tex()}}}$ while it stays below half the grid.", passed=ok,
+        f"Gram eigenvalues above $10^{{-3}}$ of the largest grows strictly with $\\sigma$ over {len(sigmas)} "
+        "values (check: strictly, with every count below half the grid, so that none is capped by the "
+        f"grid); a least-squares fit of its logarithm gives the exponent {num(slope, 2)} over this range.",
+        passed=ok,
         table=table(["$\\sigma$", "eigenvalues above $10^{-3}\\lambda_1$"], rows),
         plot=line_plot("P3_spectrum_sigma", series, xlabel="index", ylabel="$\\lambda_i/\\lambda_1$",
                        xscale="log", yscale="log", legend="outside",
@@ -111,12 +115,13 @@ def spectrum_versus_sigma(sigmas, seed: int, points: int = 512) -> Evidence:
         data={"counts": widths, "slope": slope})
 
 
-@check("refinement")
+@check("context")
 def training_speed(p: float, width: int, seed: int, device: str = "cpu") -> Evidence:
     """Trained networks: each frequency's e-folding time against the NTK eigenvalue."""
     run = feature_run(p, width, seed, device=device)
     rho = float(spearmanr(run.measured, run.analytic).statistic)
     rel = np.abs(np.log(run.measured / run.analytic))
+    drift = float(np.max(np.maximum(run.start / run.end, run.end / run.start)))
     rows = [[int(k), Approx(l, 3), Approx(m, 3), Approx(a, 3), Approx(s, 3), Approx(e, 3)]
             for k, l, m, a, s, e in zip(run.freqs, run.spectrum, run.measured, run.analytic, run.start, run.end)]
     series = [{"label": "network", "x": run.spectrum, "y": run.measured, "style": "o", "group": 0},
@@ -127,10 +132,12 @@ def training_speed(p: float, width: int, seed: int, device: str = "cpu") -> Evid
         f"An ASI network (zero output at initialization) on the features with $p = {Approx(p, 2).tex()}$, width "
         f"{width}, trained by GD with $\\eta = 1/\\lambda_0$ on 32 points towards a sum of cosines at every "
         "frequency; each DFT component of the residual timed to $1/e$ (steps). The order of the measured "
-        f"times follows the order of the eigenvalues (Spearman {num(rho, 3)}; check: at least 0.9); they "
-        f"differ from the infinite-width prediction by {num(float(np.median(rel)))} in the median (log), as do "
-        "the linear models with the network's own NTK at the start and the end (last columns).",
-        passed=rho >= 0.9,
+        f"times follows the order of the eigenvalues (Spearman {num(rho, 3)}), but here $\\lambda_k$ falls with "
+        "$k$, so this is also the order of the frequencies, which a network without features could share: "
+        "it does not single out the features. The times differ from those of $(1 - \\eta\\lambda_k/N)^t$ by "
+        f"{num(float(np.median(rel)))} in the median (log), and the linear model with the network's own NTK "
+        f"gives times that change by up to a factor {num(drift, 2)} between its NTK at the start and at the end "
+        "(last columns): the rates are not tested here, and at this width the NTK moves.",
         table=table(["$k$", "$\\lambda_k/N$", "steps to $1/e$", "predicted", "own NTK, start", "own NTK, end"], rows),
         plot=line_plot("P3_training_speed", series, xlabel="NTK eigenvalue $\\lambda_k/N$",
                        ylabel="steps to $1/e$", xscale="log", yscale="log",
@@ -143,20 +150,19 @@ def audit_p3(claim: Claim, ctx: AuditContext) -> Verdict:
     """P3: stationarity of Fourier-feature NTKs and their spectrum against p and sigma."""
     ctx.note("P3: stationarity and spectra")
     small = small_sizes(ctx)
-    sigmas = (1.0, 4.0, 16.0) if small else (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+    sigmas = (1.0, 2.0, 4.0, 8.0) if small else (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
     evidence = [stationarity_symbolic(), stationarity_numeric(ctx.seed + 31), spectrum_versus_p(),
-                spectrum_versus_sigma(sigmas, ctx.seed + 32, 256 if small else 512)]
+                spectrum_versus_sigma(sigmas, ctx.seed + 32, 1024)]
     ctx.note("P3: training")
     evidence.append(training_speed(1.0, 256 if small else 1024, ctx.seed + 33, "cpu" if small else "auto"))
     return Verdict(
         claim.id, claim.statement, evidence,
-        summary=("The features turn every input of the NTK into a function of $v - v'$, so the NTK is "
-                 "stationary; its spectrum widens as the feature amplitudes decay more slowly (smaller $p$) "
-                 "and as the scale $\\sigma$ of Gaussian $B$ grows, and trained networks learn the frequencies "
-                 "in the order of the eigenvalues."
+        summary=("The features turn every input of the infinite-width (analytic) NTK into a function of "
+                 "$v - v'$, so that NTK is stationary (the NTK of a finite network is not: its first layer acts "
+                 "on $\\gamma(v)$ itself); its spectrum widens as the scale $\\sigma$ of Gaussian $B$ grows, and, "
+                 "for fixed frequencies, as the feature amplitudes decay more slowly (smaller $p$)."
                  if all(e.passed for e in evidence[:4]) else "A stationarity or spectrum check failed."),
-        refinement=("Each frequency $k$ of the training residual decays like $(1 - \\eta\\lambda_k/N)^t$ with "
-                    "the circulant eigenvalues $\\lambda_k$ of the NTK Gram matrix (uniform points, integer "
-                    "frequencies), up to the finite-width change of the NTK."),
-        reason="One dimension; the MLP is three hidden ReLU layers in the NTK parametrization." + sizes_note(ctx),
+        reason=("One dimension; the MLP is three hidden ReLU layers in the NTK parametrization; stationarity "
+                "and spectra are those of the analytic NTK; trained networks are context (evidence 5)."
+                + sizes_note(ctx)),
         measured={"Spearman correlation of times and eigenvalues": Approx(evidence[4].data["spearman"], 3)})

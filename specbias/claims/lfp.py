@@ -44,6 +44,12 @@ def sizes_note(ctx: AuditContext) -> str:
     return ""
 
 
+def error_size(err: float, dps: int) -> str:
+    """Inline math for a relative error computed at ``dps`` digits: its value, or a bound when it is
+    zero at that precision (a bare $0.0$ would hide what was compared)."""
+    return num(err) if err > 0 else f"below $10^{{-{dps}}}$ (zero at {dps} digits)"
+
+
 def z_threshold(entries: int, alpha: float = 0.01) -> float:
     """Two-sided Bonferroni threshold for ``entries`` z-scores at family level ``alpha``."""
     return float(mpmath.sqrt(2) * mpmath.erfinv(1 - alpha / entries))
@@ -51,6 +57,11 @@ def z_threshold(entries: int, alpha: float = 0.01) -> float:
 
 # ---------------------------------------------------------------------------------------------
 # L2
+
+#: The factor of the derived multiplier for the lecture's network (no m^{-1/2}) and kernel flow
+#: d_t h = -sum_j K(x, x_j)(h(x_j) - y_j) (no 1/n): n m rho / (16 pi^4) (seeds/003, the NTK slide).
+LECTURE_FACTOR = sympy.Symbol("n") * sympy.Symbol("m") * multiplier.RHO / (16 * sympy.pi ** 4)
+
 
 def slide_l2() -> sympy.Expr:
     """The multiplier as the slide writes it (claim L2)."""
@@ -66,13 +77,14 @@ def transform_pairings(dps: int = 30) -> Evidence:
         lhs, rhs = transforms.pairing(hat, lambda t, a=alpha: abs(t) ** a, k, dps)
         err = float(abs(lhs / rhs - 1))
         worst = max(worst, err)
-        rows.append([f"$\\vert x\\vert^{alpha}$", inline(hat), Approx(float(lhs), 12), Approx(err)])
+        rows.append([f"$\\vert x\\vert^{alpha}$", inline(hat), Approx(float(lhs), 12),
+                     Approx(err) if err > 0 else f"below $10^{{-{dps}}}$"])
     tol = 1e-20   # 30-digit quadrature of Gaussian-weighted integrands
     return Evidence(
         "The transforms the multiplier is built from, by pairing",
         "$\\langle F[T], \\varphi\\rangle = \\langle T, \\hat\\varphi\\rangle$ with $\\varphi(\\xi) = "
         "\\xi^{a+1}e^{-\\pi\\xi^2}$ (which vanishes at $\\xi = 0$ to the needed order), both sides by "
-        f"30-digit quadrature: worst relative difference {num(worst)}.", passed=worst < tol,
+        f"{dps}-digit quadrature: worst relative difference {error_size(worst, dps)}.", passed=worst < tol,
         derivation=transforms.abs_power(3)[1],
         table=table(["$T$", "$F[T](\\xi)$, $\\xi \\neq 0$", "pairing", "relative difference"], rows))
 
@@ -127,9 +139,13 @@ def slide_constants_l2() -> Evidence:
         data={"ratio": sympy.sstr(total)})
 
 
-@check("approximation")
+@check("context")
 def trained_rates(runs: list) -> Evidence:
-    """Per-frequency e-folding times of trained networks against linear dynamics and the LFP rate."""
+    """Per-frequency e-folding times of trained networks against linear dynamics and the LFP rate.
+
+    Context, not a test of the multiplier: it shows the networks train in the kernel regime; the
+    transform on the training points mixes frequencies, so the times cannot pin the constant
+    (evidence 3 does, on the kernel itself)."""
     rows, ok, series = [], True, []
     for i, run in enumerate(runs):
         lo = np.minimum(run.tau_empirical, run.tau_final) * 0.98   # 2 %: time records
@@ -145,10 +161,8 @@ def trained_rates(runs: list) -> Evidence:
                          Approx(run.tau_kernel[j] / run.tau_lfp[j], 2)])
         series += [{"label": f"{run.config['regime']}: network", "x": run.xis, "y": 1 / run.tau_network,
                     "style": "o", "group": i},
-                   {"label": f"{run.config['regime']}: $m p\\gamma(\\xi)$ derived", "x": run.xis,
-                    "y": 1 / run.tau_lfp, "style": "--", "group": i},
-                   {"label": f"{run.config['regime']}: $p$ times the slide's bracket", "x": run.xis,
-                    "y": slide, "style": ":", "group": i}]
+                   {"label": f"{run.config['regime']}: linear model, analytic NTK", "x": run.xis,
+                    "y": 1 / run.tau_kernel, "style": "--", "group": i}]
     ratio = [r[-1].value for r in rows]
     return Evidence(
         "Per-frequency decay of the training residual, measured",
@@ -157,20 +171,21 @@ def trained_rates(runs: list) -> Evidence:
         "each $\\xi_k$ the non-uniform DFT of the residual on the training points "
         "($\\hat h_p - \\hat f_p$) is timed to $1/e$: network; GD on the linear model with the network's "
         "NTK at initialization and at the end; the analytic NTK; and the LFP rate "
-        "$1/\\tau = m p\\gamma(\\xi)$ with the derived multiplier and the data density $p = 1/2$. Check: each "
-        "network time lies between its two linear-model times (2 % for the time records), i.e. the "
-        "network trains in the kernel regime. The LFP rate matches the analytic kernel's time within "
-        f"a factor between {Approx(min(ratio), 2)} and {Approx(max(ratio), 2)}: the transform on the "
-        "training points mixes frequencies (the lecture's 'aliasing') and the interval has ends, which "
-        "the LFP equation for $\\hat h$ on the whole line does not see. The slide's bracket without the "
-        "factor $m\\rho/(16\\pi^4)$ gives the times in the next-to-last column, off by that factor, which "
-        "depends on the width and on the spread of $l$.",
-        passed=ok, table=table(["regime", "$\\xi$", "$\\tau$ network", "$\\tau$ NTK at start",
+        "$1/\\tau = m p\\gamma(\\xi)$ with the derived multiplier and the data density $p = 1/2$. Every "
+        "network time lies between its two linear-model times (2 % for the time records): "
+        + ("yes" if ok else "no") + ", so the networks train in the kernel regime. This tests the regime, not "
+        "the multiplier: the LFP rate matches the analytic kernel's time only within a factor between "
+        f"{Approx(min(ratio), 2)} and {Approx(max(ratio), 2)}, because the transform on the training "
+        "points mixes frequencies (the lecture's 'aliasing') and the interval has ends, which the LFP "
+        "equation for $\\hat h$ on the whole line does not see; at these sizes the times cannot tell the "
+        "derived constant from the slide's bracket (next-to-last column), and evidence 3 tests the "
+        "constant on the kernel itself.",
+        table=table(["regime", "$\\xi$", "$\\tau$ network", "$\\tau$ NTK at start",
                                 "$\\tau$ NTK at end", "$\\tau$ analytic NTK", "$\\tau$ LFP",
                                 "$\\tau$ slide's bracket", "analytic / LFP"], rows),
         plot=line_plot("L2_rates", series, xlabel="frequency $\\xi$", ylabel="decay rate $1/\\tau$",
-                       xscale="log", yscale="log", title="Measured decay rate against the LFP multiplier"),
-        data={"ratios_kernel_over_lfp": ratio})
+                       xscale="log", yscale="log", title="Decay rates: network and linear model with the analytic NTK"),
+        data={"ratios_kernel_over_lfp": ratio, "kernel_regime": ok})
 
 
 @check("context")
@@ -223,23 +238,27 @@ def audit_l2(claim: Claim, ctx: AuditContext) -> Verdict:
             frequency_run("linear", width, ctx.seed, ks=(1, 2, 4) if small else (1, 2, 4, 6), device=device)]
     evidence += [trained_rates(runs), luo_terms(), tanh_multiplier()]
     derived, _ = multiplier.lfp_multiplier("relu")
-    m, rho = sympy.symbols("m rho", positive=True)
     bracket = slide_l2()
-    ratio = sympy.sstr(multiplier.slide_ratio(derived, bracket)[0])
+    ratio = multiplier.slide_ratio(derived, bracket)[0]
     return Verdict(
         claim.id, claim.statement, evidence,
-        summary=("The derived multiplier is the slide's bracket times $m\\rho/(16\\pi^4)$ for the lecture's "
-                 "network ($\\rho/(16\\pi^4)$ with the $m^{-1/2}$ normalization, "
-                 f"slide / derived $= {tex(sympy.sympify(ratio, locals={'rho': multiplier.RHO}))}$); the NTK of wide "
-                 "networks matches the derived kernel, and trained networks decay frequency by frequency "
-                 "as their NTK predicts." if evidence[2].passed else
+        summary=("The derived multiplier is the slide's bracket times an overall factor the slide leaves out "
+                 f"(${tex(1 / ratio)}$ for the neuron-mean NTK, ${tex(LECTURE_FACTOR)}$ for the lecture's "
+                 "network and flow), so the stated equality fails, while the two powers and their relative "
+                 "weight are right; the factor only rescales time, and the NTK of wide networks matches the "
+                 "derived kernel." if evidence[2].passed else
                  "The NTK of the wide networks does not match the derived kernel."),
-        correction=("For $h(x) = \\sum_{i=1}^m w_i\\mathrm{ReLU}(r_i(x + l_i))$ trained on "
-                    "$\\frac{1}{2n}\\sum_i(h(x_i) - y_i)^2$, with $l$ of density $\\rho$ on the data's range: "
-                    f"$\\partial_t\\hat h(\\xi) = -{tex(m * rho / (16 * sympy.pi ** 4))}\\left[{tex(bracket)}\\right]"
+        correction=("For the lecture's network $h(x) = \\sum_{i=1}^m w_i\\mathrm{ReLU}(r_i(x + l_i))$ and its "
+                    "kernel flow $\\partial_t h(x) = -\\sum_{j=1}^n K(x, x_j)(h(x_j) - y_j)$ (the NTK slide's, "
+                    "no $1/n$), with $l$ of density $\\rho$ on the data's range and $p = \\frac{1}{n}\\sum_j"
+                    "\\delta_{x_j}$: "
+                    f"$\\partial_t\\hat h(\\xi) = -{tex(LECTURE_FACTOR)}\\left[{tex(bracket)}\\right]"
                     "(\\hat h_p - \\hat f_p)(\\xi)$ for $\\xi \\neq 0$, $\\langle\\cdot\\rangle$ the mean over "
-                    "neurons at initialization ($m\\rho/(16\\pi^4)$ becomes $\\rho/(16\\pi^4)$ with the "
-                    "$m^{-1/2}$ normalization)."),
+                    "neurons at initialization. The factor depends on the normalization, an assumption the "
+                    "slide does not state: gradient flow on the slide's $L = \\sum_j (h(x_j) - y_j)^2$ doubles "
+                    "it, the loss $\\frac{1}{2n}\\sum_j (h(x_j) - y_j)^2$ removes the $n$, and the $m^{-1/2}$ "
+                    "normalization of $h$ removes the $m$. It only rescales time: the order in which "
+                    "frequencies are learned and the minimizers of L4 are unchanged."),
         reason=("Training runs at width " + str(width) + "; the LFP describes $\\hat h$ on the whole line, so the "
                 "decay of the transform on the training points follows it only up to the factors shown."
                 + sizes_note(ctx)),
@@ -298,9 +317,10 @@ def ddim_slide_monte_carlo(width: int, points: int, seed: int) -> Evidence:
     z, _ = _ddim_z(width, points, seed, False)
     zc = z_threshold(points * (points + 1) // 2)
     return Evidence(
-        "Two dimensions: the kernel of the slide's multiplier against the network",
-        "The same network against the kernel whose transform is the slide's multiplier (the derived "
-        "constant restored, the angular term dropped, its polynomial part kept): largest "
+        "Two dimensions: $\\gamma_d$ without the angular term against the network",
+        "The same network against the kernel whose transform is $\\gamma_d$ alone: the slide's multiplier "
+        "with the derived constant restored and the angular term dropped (its polynomial part kept), so "
+        "this tests the angular term only: largest "
         f"$\\vert z\\vert$ {num(z, 3)} against the threshold {num(zc, 3)}.", passed=z < zc,
         data={"max_abs_z": z, "threshold": zc})
 
@@ -315,19 +335,30 @@ def audit_l3(claim: Claim, ctx: AuditContext) -> Verdict:
     evidence += [ddim_kernel_monte_carlo(width, points, ctx.seed + 21),
                  ddim_slide_monte_carlo(width, points, ctx.seed + 21)]
     radial, cperp, _ = ddim.multiplier_ddim()
+    on_harmonic = radial + cperp * ddim.ELL * (ddim.ELL + ddim.D - 2) / ddim.K ** (ddim.D + 3)
+    nm = sympy.Symbol("n") * sympy.Symbol("m")
     return Verdict(
         claim.id, claim.statement, evidence,
-        summary=("The derived operator has the slide's two powers with the factor "
-                 "$2\\rho/(16\\pi^4\\vert S^{d-1}\\vert)$ the slide leaves out, and an angular term "
-                 "$c_\\perp\\vert\\xi\\vert^{-(d+3)}\\Delta_S$ it does not have; the NTK of wide two-dimensional "
-                 "networks matches the derived kernel"
-                 + ("" if evidence[2].passed else " and not the kernel of the slide's multiplier") + "."),
-        correction=("For $h(x) = \\sum_i w_i\\mathrm{ReLU}(r_i\\cdot x + \\vert r_i\\vert l_i)$ with uniform "
-                    "directions $\\hat r$ and $l$ of density $\\rho$: $\\partial_t\\hat h = -m\\gamma_d(\\vert\\xi\\vert)"
-                    "(\\hat h_p - \\hat f_p) + m c_\\perp\\vert\\xi\\vert^{-(d+3)}\\Delta_S(\\hat h_p - \\hat f_p)$ with "
-                    f"$\\gamma_d = {tex(radial)}$ and $c_\\perp = {tex(cperp)}$; on a spherical harmonic of degree "
-                    "$\\ell$ the $\\langle w^2\\rangle$ of the $\\vert\\xi\\vert^{-(d+3)}$ term becomes "
+        summary=("For $h(x) = \\sum_i w_i\\mathrm{ReLU}(r_i\\cdot x + \\vert r_i\\vert l_i)$ (the slide does not "
+                 "name its $d$-dimensional network) the derived operator has the slide's two powers with the "
+                 "factor $2\\rho/(16\\pi^4\\vert S^{d-1}\\vert)$ the slide leaves out, which any parametrization "
+                 "shares and which alone makes the stated equality wrong, and, for this parametrization, an "
+                 "angular term $c_\\perp\\vert\\xi\\vert^{-(d+3)}\\Delta_S$ the slide does not have; the NTK of "
+                 "wide two-dimensional networks matches the derived kernel"
+                 + ("" if evidence[2].passed else " and not $\\gamma_d$ without the angular term") + "."),
+        correction=("For $h(x) = \\sum_{i=1}^m w_i\\mathrm{ReLU}(r_i\\cdot x + \\vert r_i\\vert l_i)$ with uniform "
+                    "directions $\\hat r$, $l$ of density $\\rho$, and the kernel flow "
+                    "$\\partial_t h(x) = -\\sum_{j=1}^n K(x, x_j)(h(x_j) - y_j)$ of the NTK slide: "
+                    f"$\\partial_t\\hat h = -{tex(nm)}\\gamma_d(\\vert\\xi\\vert)"
+                    f"(\\hat h_p - \\hat f_p) + {tex(nm)} c_\\perp\\vert\\xi\\vert^{{-(d+3)}}\\Delta_S(\\hat h_p - \\hat f_p)$ with "
+                    f"$\\gamma_d = {tex(radial)}$ and $c_\\perp = {tex(cperp)}$ (the factor $n m$ depends on the "
+                    "normalizations, as in L2). On a spherical harmonic of degree $\\ell$ in $\\hat\\xi$ "
+                    "($\\Delta_S Y_\\ell = -\\ell(\\ell + d - 2) Y_\\ell$) the multiplier is "
+                    f"${tex(on_harmonic)}$, the form to compare with the slide's bracket: the "
+                    "$\\langle w^2\\rangle$ of the $\\vert\\xi\\vert^{-(d+3)}$ term becomes "
                     "$\\langle w^2\\rangle(1 + \\ell(\\ell + d - 2))$."),
-        reason="The x-space kernel is checked numerically in $d = 2$; the derivation is symbolic in $d$.",
+        reason=("The x-space kernel is checked numerically in $d = 2$; the derivation is symbolic in $d$. "
+                "With another $d$-dimensional network ($r\\cdot x + b$, or $r\\cdot(x + l)$ with $l \\in "
+                "\\mathbb{R}^d$) the angular term and its constant change; the missing overall constant does not."),
         measured={"largest z, derived kernel": Approx(evidence[1].data["max_abs_z"], 3),
                   "largest z, kernel of the slide's multiplier": Approx(evidence[2].data["max_abs_z"], 3)})

@@ -97,8 +97,10 @@ def wide_l_limit(seed: int) -> Evidence:
         "For $l \\sim U[-L, L]$ the infinite-width NTK is known exactly (a cubic and a linear kink "
         "term plus the polynomial $(\\langle r^2\\rangle + \\langle w^2\\rangle)(L^2/6 + x x'/2) + "
         "\\langle r^2 w^2\\rangle/2$). Its interpolant of the same 8 points approaches the minimizer of "
-        "the variational problem (null space: affine functions) as $L$ grows, the distance falling "
-        "like $1/L$; check: decreasing, and below 1 % of the interpolant's size at $L = 1000$.",
+        "the variational problem (null space: affine functions) as $L$ grows; check: decreasing, and below "
+        "1 % of the interpolant's size at $L = 1000$. In the cubic rows the fall slows at large $L$: the "
+        "kernel's polynomial part, $(\\langle r^2\\rangle + \\langle w^2\\rangle)L^2/6$, is then about $10^5$ "
+        "times its kink part and the solve loses digits, so the last rows show a conditioning floor, not a rate.",
         passed=ok, table=table(["regime", "$L$", "distance to the minimizer"], rows),
         plot=line_plot("L4_spread", series, xlabel="spread $L$ of $l$", ylabel="root-mean-square distance",
                        xscale="log", yscale="log", title="The NTK interpolant tends to the LFP minimizer"))
@@ -134,7 +136,10 @@ def trained_splines(runs: dict) -> Evidence:
         f"includes points outside the data; the two splines are {num(gap)} apart. Each network is nearer "
         "the spline of its regime than the other by more than a factor 2; the columns on the right show "
         "its distance to the kernel interpolant of its own NTK at initialization and that one's to the "
-        "analytic NTK's (finite width).", passed=ok,
+        "analytic NTK's. The distance to its own spline is of the size of that last column (finite width, "
+        f"largest {num(max(r[5].value for r in rows))}) plus the gap between the analytic NTK's interpolant and "
+        "the spline at this spread of $l$ (evidence 2): it measures finite width and finite spread, not how "
+        "far training is from the spline limit.", passed=ok,
         table=table(["regime", "width", "to its spline", "to the other spline", "to its NTK's interpolant",
                      "NTK at initialization to the analytic NTK", "largest training residual"], rows),
         plot=line_plot("L4_interpolants", series, xlabel="$x$", ylabel="$h(x)$", legend="outside",
@@ -209,17 +214,22 @@ def audit_l4(claim: Claim, ctx: AuditContext) -> Verdict:
         claim.id, claim.statement, evidence,
         summary=("The long-time limit minimizes the stated functional, and its $\\xi^{-4}$ and $\\xi^{-2}$ "
                  "limits are the natural cubic spline and the linear spline (derived, and reached by trained "
-                 "networks); the lecture's conditions for its two cases are swapped: "
-                 "$\\langle r^2\\rangle + \\langle w^2\\rangle \\gg 4\\pi^2\\langle r^2 w^2\\rangle$ gives the "
-                 "cubic spline." if not evidence[3].passed else
+                 "networks); the lecture's conditions for its two cases are swapped "
+                 "($\\langle r^2\\rangle + \\langle w^2\\rangle \\gg 4\\pi^2\\langle r^2 w^2\\rangle$ gives the "
+                 "cubic spline) and compare the coefficients without a frequency scale: which spline results "
+                 "depends on the crossover $\\xi_*$ against the data's frequency band." if not evidence[3].passed else
                  "The long-time limit, its two spline limits and the lecture's conditions hold as stated."),
         correction=("The $\\xi^{-4}$ term dominates where "
-                    f"{inline(ratio)}$\\, \\gg 1$: if $\\langle r^2\\rangle + \\langle w^2\\rangle \\gg 4\\pi^2"
+                    f"${tex(ratio)} \\gg 1$: if $\\langle r^2\\rangle + \\langle w^2\\rangle \\gg 4\\pi^2"
                     "\\langle r^2 w^2\\rangle\\xi^2$ over the data's frequencies the limit minimizes "
                     "$\\int\\xi^4\\vert\\hat h\\vert^2$: the natural cubic spline ($h'' = 0$ at and beyond the "
                     "outer knots); if $4\\pi^2\\langle r^2 w^2\\rangle\\xi^2 \\gg \\langle r^2\\rangle + \\langle "
                     "w^2\\rangle$ it minimizes $\\int\\xi^2\\vert\\hat h\\vert^2$: the linear spline, constant "
-                    "beyond the outer knots. The lecture's two cases are swapped."),
+                    "beyond the outer knots. The lecture's two cases are swapped, and its conditions, which compare "
+                    "the coefficients with no frequency scale, hold only for data whose frequencies are near "
+                    "$\\xi \\approx 1$ (in units of $1/x$): in general the spline is set by $\\xi_*$ far above "
+                    "(cubic) or far below (linear) the data's band, and rescaling the data can turn the same "
+                    "moments from one case into the other."),
         reason=(f"Trained at widths {widths['cubic']} (cubic) and {widths['linear']} (linear) on {n} points; "
                 "the spline limits need $l$ spread wide relative to "
                 "the data (evidence 2 shows the approach)." + sizes_note(ctx)),
@@ -257,72 +267,134 @@ def fp_kernel_checked(terms: int = 20000) -> Evidence:
         f"series' own tail bound {num(tail)}.", passed=err <= tail, derivation=d, data={"max_diff": err})
 
 
-@check("statement")
-def fp_bound_holds(ks, ns, draws: int, delta: float, seed: int) -> Evidence:
-    """The slide's bound against the measured risk of the minimum-FP-norm interpolant."""
+def _fp_draws(ks, ns, draws: int, seed: int) -> list[dict]:
+    """Per (k, n): the risks, FP-norms and sup norms of the minimum-FP-norm interpolant over draws."""
     g = np.random.default_rng(seed)
     grid = (np.arange(2048) + 0.5) / 2048
-    gl = fpnorm.gamma_l2(FP_C4, FP_C2, FP_G0)
-    rows, held, worst, series = [], True, 0.0, []
+    out = []
     for kf in ks:
         f, coeffs = _target(kf)
         fg = fpnorm.fp_norm(coeffs, FP_C4, FP_C2, FP_G0)
-        med = []
         for n in ns:
-            b = fpnorm.bound_numeric(1.0, fg, gl, n, delta)
-            risks, norms_ok = [], True
+            risk, norm, sup = [], [], []
             for _ in range(draws):
                 x = g.uniform(0, 1, n)
-                h = fpnorm.min_norm_interpolant(x, f(x), grid, FP_C4, FP_C2, FP_G0)
-                risks.append(float(np.mean(np.abs(h - f(grid)))))
-            risks = np.array(risks)
-            share = float(np.mean(risks <= b["slides"]))
-            held &= share >= 1 - delta and norms_ok
-            worst = max(worst, float(risks.max() / b["slides"]))
-            med.append(float(np.median(risks)))
-            rows.append([kf, n, Approx(fg, 3), Approx(float(np.median(risks))), Approx(float(risks.max())),
-                         Approx(b["slides"], 3), Approx(b["derived"], 3), Approx(share, 3)])
-        series.append({"label": f"measured, $k = {kf}$", "x": ns, "y": med, "style": "o-", "group": kf})
+                h, hn = fpnorm.min_norm_fit(x, f(x), grid, FP_C4, FP_C2, FP_G0)
+                risk.append(float(np.mean(np.abs(h - f(grid)))))
+                norm.append(hn)
+                sup.append(float(np.abs(h).max()))
+            out.append({"k": kf, "n": n, "f_gamma": fg, "risk": np.array(risk), "norm": np.array(norm),
+                        "sup": np.array(sup)})
+    return out
+
+
+@check("statement")
+def fp_steps_hold(runs: list[dict]) -> Evidence:
+    """The two inequalities the bound rests on, per draw: ||h_n|| <= ||f|| and sup|h_n| <= ||h_n|| ||gamma||."""
+    gl = fpnorm.gamma_l2(FP_C4, FP_C2, FP_G0)
+    # Both are exact inequalities; the norms come from solves with condition numbers up to about
+    # 1e8 at n = 512 (errors near 1e-8), so 1e-6 relative is above rounding and far below a real violation.
+    tol = 1e-6
+    rows, ok, worst_norm, worst_sup = [], True, 0.0, 0.0
+    for r in runs:
+        a = float(r["norm"].max() / r["f_gamma"])
+        b = float((r["sup"] / (r["norm"] * gl)).max())
+        ok &= a <= 1 + tol and b <= 1 + tol
+        worst_norm, worst_sup = max(worst_norm, a), max(worst_sup, b)
+        rows.append([r["k"], r["n"], Approx(r["f_gamma"], 3), Approx(a, 4), Approx(b, 3)])
     return Evidence(
-        "The bound against the measured risk",
+        "The inequalities the bound rests on, measured",
+        "The proof (evidence 4) needs, for the minimum-FP-norm interpolant $h_n$ of every draw, "
+        "$\\Vert h_n\\Vert_\\gamma \\le \\Vert f\\Vert_\\gamma$ ($f$ interpolates the same data) and "
+        "$\\sup\\vert h_n\\vert \\le \\Vert h_n\\Vert_\\gamma\\Vert\\gamma\\Vert_{\\ell^2}$ (reproducing property and "
+        "Cauchy-Schwarz); a kernel or norm that broke either would break the bound's argument. Measured with "
+        "$\\Vert h_n\\Vert_\\gamma^2 = y^T K^{-1} y$ and the sup on 2048 points; largest ratios over all draws "
+        f"{num(worst_norm, 4)} and {num(worst_sup, 3)} (check: at most 1 up to $10^{{-6}}$ for the solves):",
+        passed=ok,
+        table=table(["$k$", "$n$", "$\\Vert f\\Vert_\\gamma$", "largest $\\Vert h_n\\Vert_\\gamma/\\Vert f\\Vert_\\gamma$",
+                     "largest $\\sup\\vert h_n\\vert/(\\Vert h_n\\Vert_\\gamma\\Vert\\gamma\\Vert_{\\ell^2})$"], rows),
+        data={"worst_norm_ratio": worst_norm, "worst_sup_ratio": worst_sup})
+
+
+@check("context")
+def fp_bound_versus_risk(runs: list[dict], delta: float) -> Evidence:
+    """The slide's and the derived bound beside the measured risk: vacuous at these n."""
+    gl = fpnorm.gamma_l2(FP_C4, FP_C2, FP_G0)
+    rows, series, worst, within = [], [], 0.0, 1.0
+    for i, kf in enumerate(sorted({r["k"] for r in runs})):
+        mine = [r for r in runs if r["k"] == kf]
+        fg, ns = mine[0]["f_gamma"], [r["n"] for r in mine]
+        for r in mine:
+            b = fpnorm.bound_numeric(1.0, fg, gl, r["n"], delta)
+            worst = max(worst, float(r["risk"].max() / b["slides"]))
+            within = min(within, float(np.mean(r["risk"] <= b["slides"])))
+            rows.append([kf, r["n"], Approx(fg, 3), Approx(float(np.median(r["risk"]))),
+                         Approx(float(r["risk"].max())), Approx(b["slides"], 3), Approx(b["derived"], 3)])
+        dense = np.unique(np.geomspace(ns[0], 2 ** 16, 25).astype(int))
+        series += [{"label": f"median risk, $k = {kf}$", "x": ns,
+                    "y": [float(np.median(r["risk"])) for r in mine], "style": "o-", "group": i},
+                   {"label": f"slides' bound, $k = {kf}$", "x": dense,
+                    "y": [fpnorm.bound_numeric(1.0, fg, gl, int(n), delta)["slides"] for n in dense],
+                    "style": ":", "group": i},
+                   {"label": f"derived bound, $k = {kf}$", "x": dense,
+                    "y": [fpnorm.bound_numeric(1.0, fg, gl, int(n), delta)["derived"] for n in dense],
+                    "style": "--", "group": i}]
+    series.append({"label": "$\\Vert f\\Vert_\\infty = 1$ (risk of $h = 0$)", "x": [ns[0], 2 ** 16], "y": [1.0, 1.0],
+                   "style": "-", "group": len(series)})
+    draws = len(runs[0]["risk"])
+    return Evidence(
+        "The bound beside the measured risk",
         f"Targets $\\sin(2\\pi k x)$ on the torus, $\\gamma(k)^2 = c_4/k^4 + c_2/k^2$ from $r, w \\sim N(0, 1)$, "
         f"$\\gamma(0)^2 = \\gamma(1)^2$, $\\Vert\\gamma\\Vert_{{\\ell^2}} = {Approx(gl, 3).tex()}$, $\\delta = "
         f"{Approx(delta, 2).tex()}$; {draws} seeded draws of $n$ uniform points each; risk "
-        "$E_x\\vert h_n(x) - f(x)\\vert$ by the midpoint rule on 2048 points. Check: the share of draws "
-        f"within the slides' bound is at least $1 - \\delta$ (largest risk over bound: {num(worst)}). The "
-        "bound exceeds $\\Vert f\\Vert_\\infty = 1$, the risk of $h = 0$, in every row: it is vacuous at "
-        "these $n$ and grows with the frequency of the target like $\\Vert f\\Vert_\\gamma$.",
-        passed=held,
+        "$E_x\\vert h_n(x) - f(x)\\vert$ by the midpoint rule on 2048 points. Smallest share of draws within "
+        f"the slides' bound over the rows: {num(within, 3)}; largest risk over bound: {num(worst)}. But the "
+        "bound exceeds $\\Vert f\\Vert_\\infty = 1$, the risk of $h = 0$, in every row: it is vacuous at these "
+        "$n$, so this comparison could not have failed and tests nothing; the figure draws both bounds out "
+        "to the $n$ where they fall below 1.",
         table=table(["$k$", "$n$", "$\\Vert f\\Vert_\\gamma$", "median risk", "largest risk", "slides' bound",
-                     "derived bound", "share within"], rows),
-        plot=line_plot("L5_risk", series, xlabel="training points $n$", ylabel="median risk", xscale="log",
-                       yscale="log", title="Risk of the minimum FP-norm interpolant"),
-        data={"worst_ratio": worst})
+                     "derived bound"], rows),
+        plot=line_plot("L5_risk", series, xlabel="training points $n$", ylabel="risk and bounds", xscale="log",
+                       yscale="log", legend="outside", title="Risk of the minimum FP-norm interpolant and the bounds"),
+        data={"worst_ratio": worst, "smallest_share_within": within})
 
 
-@check("refinement")
-def fp_bound_derived(ks, ns, delta: float) -> Evidence:
-    """The textbook bound: derived, no larger than the slides' one, and the n where it stops being vacuous."""
+def _need(fg: float, gl: float, delta: float, name: str) -> int:
+    """Smallest power of two n at which bound ``name`` drops below ||f||_inf = 1."""
+    n = 2
+    while fpnorm.bound_numeric(1.0, fg, gl, n, delta)[name] >= 1.0 and n < 2 ** 40:
+        n *= 2
+    return n
+
+
+@check("statement")
+def fp_bound_follows() -> Evidence:
+    """The slides' bound minus the textbook bound is a sum of non-negative terms (SymPy)."""
     slide, textbook, d = fpnorm.bounds()
     gap = d.steps[-1].exprs[1]
     nonneg = all(t.is_nonnegative for t in sympy.Add.make_args(gap))
+    return Evidence(
+        "The slides' bound follows from the textbook theorem",
+        "Derived below from Shalev-Shwartz and Ben-David's Rademacher bound (Theorem 26.5) for the loss "
+        f"$\\vert h - f\\vert$: $L(h_n) \\le {tex(textbook)}$. The slides' bound exceeds it by {inline(gap)}, "
+        "a sum of non-negative terms, so the slides' bound holds whenever this one does. This derivation, "
+        "not the measured risk (evidence 3), is what confirms the statement.", passed=nonneg, derivation=d)
+
+
+@check("refinement")
+def fp_bound_derived(ks, delta: float) -> Evidence:
+    """The textbook bound is smaller: the n at which each bound stops being vacuous."""
     gl = fpnorm.gamma_l2(FP_C4, FP_C2, FP_G0)
-    rows = []
+    rows, ok = [], True
     for kf in ks:
         fg = fpnorm.fp_norm(_target(kf)[1], FP_C4, FP_C2, FP_G0)
-        need = {}
-        for name in ("slides", "derived"):
-            n = 2
-            while fpnorm.bound_numeric(1.0, fg, gl, n, delta)[name] >= 1.0 and n < 2 ** 40:
-                n *= 2
-            need[name] = n
+        need = {name: _need(fg, gl, delta, name) for name in ("slides", "derived")}
+        ok &= need["derived"] <= need["slides"]
         rows.append([kf, need["slides"], need["derived"]])
     return Evidence(
-        "The bound from the textbook theorem",
-        "Derived below from Shalev-Shwartz and Ben-David's Rademacher bound: $L(h_n) \\le "
-        f"{tex(textbook)}$. The slides' bound exceeds it by {inline(gap)}, a sum of non-negative terms, so "
-        "the slides' bound holds whenever this one does. Smallest power of two $n$ at which each bound "
-        "drops below $\\Vert f\\Vert_\\infty = 1$:", passed=nonneg, derivation=d,
+        "The bound from the textbook theorem, sharper",
+        "Smallest power of two $n$ at which each bound drops below $\\Vert f\\Vert_\\infty = 1$ (check: never "
+        "later for the derived bound):", passed=ok,
         table=table(["$k$", "$n$, slides' bound", "$n$, derived bound"], rows))
 
 
@@ -330,19 +402,28 @@ def fp_bound_derived(ks, ns, delta: float) -> Evidence:
 def audit_l5(claim: Claim, ctx: AuditContext) -> Verdict:
     """L5: the FP-norm bound, derived and evaluated for concrete targets."""
     small = small_sizes(ctx)
-    ks, ns = ((1, 4), (16, 128)) if small else ((1, 2, 4, 8), (16, 64, 256, 512))
-    draws, delta = (5 if small else 20), 0.05
+    ks, ns = ((1, 4), (16, 64, 128)) if small else ((1, 2, 4, 8), (16, 32, 64, 128, 256, 512))
+    draws, delta = 40, 0.05
     ctx.note("L5: kernel and bound")
-    evidence = [fp_kernel_checked(), fp_bound_holds(ks, ns, draws, delta, ctx.seed + 51),
-                fp_bound_derived(ks, ns, delta)]
+    runs = _fp_draws(ks, ns, draws, ctx.seed + 51)
+    evidence = [fp_kernel_checked(), fp_steps_hold(runs), fp_bound_versus_risk(runs, delta), fp_bound_follows(),
+                fp_bound_derived(ks, delta)]
     _, textbook, _ = fpnorm.bounds()
     return Verdict(
         claim.id, claim.statement, evidence,
-        summary=("The bound holds in every draw, and follows from the textbook Rademacher bound with "
-                 "smaller constants; for the sizes measured it is vacuous (above the risk of $h = 0$)."
-                 if evidence[1].passed else "The measured risk exceeds the slides' bound."),
-        refinement=f"$L(h_n) \\le {tex(textbook)}$ (for the loss $\\vert h - f\\vert$), no larger than the slides' bound.",
-        reason=("The risk is $E_x\\vert h_n(x) - f(x)\\vert$ (the loss the bound's form fits); the slides sum "
-                "over $k \\neq 0$ and the bound needs a finite $\\gamma(0)$, taken as $\\gamma(1)$; "
-                f"{draws} draws per row." + sizes_note(ctx)),
-        measured={"largest measured risk over the slides' bound": Approx(evidence[1].data["worst_ratio"])})
+        summary=("For the loss $L(h) = E\\vert h - f\\vert$ and with a finite $\\gamma(0)$ assumed, the slides' bound "
+                 "follows from the textbook Rademacher bound, which has smaller constants, and the inequalities "
+                 "its proof uses hold in every draw; the confirmation rests on this derivation, since at the "
+                 "sizes measured the bound is vacuous (above the risk of $h = 0$)."
+                 if evidence[1].passed and evidence[3].passed else
+                 "The bound's argument fails: an inequality it rests on, or its derivation, does not hold."),
+        refinement=(f"For $L(h) = E_x\\vert h(x) - f(x)\\vert$ and a finite $\\gamma(0)$ (the slides sum over "
+                    f"$k \\neq 0$, where $\\Vert\\cdot\\Vert_\\gamma$ is only a seminorm): $L(h_n) \\le {tex(textbook)}$, "
+                    "no larger than the slides' bound. For the squared loss the same proof gives other constants."),
+        reason=("The risk is $E_x\\vert h_n(x) - f(x)\\vert$, a reading the slide does not state (the loss the "
+                "bound's form fits); the slides sum over $k \\neq 0$ and the bound needs a finite $\\gamma(0)$, "
+                "taken as $\\gamma(1)$. Here $\\gamma(k)^2$ is the LFP multiplier (the FP-norm weights by "
+                "$\\gamma^{-2}$), while in L4 $\\gamma$ itself names the multiplier (the LFP functional weights "
+                f"by its inverse): both read the slides consistently. {draws} draws per row." + sizes_note(ctx)),
+        measured={"largest measured risk over the slides' bound": Approx(evidence[2].data["worst_ratio"]),
+                  "largest norm ratio (at most 1)": Approx(evidence[1].data["worst_norm_ratio"], 4)})

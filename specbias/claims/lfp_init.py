@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import sympy
 import torch
 
 from specbias.claims import AuditContext, Claim, audits, check
@@ -53,49 +54,70 @@ def _fit(model, X, y, K, G):
 
 @check("statement")
 def decomposition_symbolic() -> Evidence:
-    """Theorem 2 for the kernel-flow limit, by SymPy matrix algebra."""
+    """Theorem 2 for the kernel-flow limit, by SymPy matrix algebra (an identity check)."""
     diff, d = kernel_flow.initialization_decomposition()
     return Evidence(
-        "The decomposition for the kernel-flow limit",
+        "An identity check: the decomposition for the kernel-flow limit",
         "The limit of kernel gradient flow from $h_{\\mathrm{ini}}$ is derived below; Theorem 2's right side "
-        f"minus it expands to {inline(diff)} for any kernel, data and initial function.",
+        f"minus it expands to {inline(diff)} for any kernel, data and initial function. This is a proof of the "
+        "statement, which is an identity of the kernel-flow limit, not a measurement: it fails only if the "
+        "algebra does.",
         passed=diff == 0 or getattr(diff, "is_ZeroMatrix", False), derivation=d)
 
 
 def _decomposition_gap(width: int, seed: int) -> dict:
+    """Theorem 2 on three trained networks from one theta_0, and the first one's distance to its own
+    kernel-flow limit (empirical NTK at initialization), all on GRID."""
     x, y = spline_data(6, seed)
     X, G = torch.tensor(x[:, None]), torch.tensor(GRID[:, None])
     plain = LFPNet(1, width, seed=seed, **TRAINED)
     with torch.no_grad():
         h_ini_X, h_ini_G = plain(X).numpy(), plain(G).numpy()
     K = empirical_ntk(plain, X).numpy()
+    limit = h_ini_G + empirical_ntk(plain, G, X).numpy() @ np.linalg.solve(K, y - h_ini_X)
     fits = {"a": _fit(plain, X, y, K, G)}
     fits["b"] = _fit(AntiSymmetric(LFPNet(1, width, seed=seed, **TRAINED)), X, y, K, G)
     fits["c"] = _fit(AntiSymmetric(LFPNet(1, width, seed=seed, **TRAINED)), X, h_ini_X, K, G)
     right = fits["b"][0] + h_ini_G - fits["c"][0]
     bias = h_ini_G - fits["c"][0]
     return {"gap": _rms(fits["a"][0] - right) / _rms(bias), "bias": _rms(bias),
-            "residual": max(f[1] for f in fits.values())}
+            "to_limit": _rms(fits["a"][0] - limit), "residual": max(f[1] for f in fits.values())}
 
 
 @check("refinement")
 def decomposition_trained(widths, seed: int) -> Evidence:
-    """Theorem 2 on networks: h(theta_0) trained, and two ASI networks (on Y and on h_ini(X))."""
+    """Theorem 2 on networks in the lazy regime: the gap falls with the width once each network is
+    nearer its own kernel-flow limit than the size of the bias term."""
     res = {m: _decomposition_gap(m, seed) for m in widths}
     gaps = [res[m]["gap"] for m in widths]
-    ok = all(b < a for a, b in zip(gaps, gaps[1:])) and all(res[m]["residual"] < 1e-6 for m in widths)
-    rows = [[m, Approx(res[m]["bias"], 3), Approx(res[m]["gap"]), Approx(res[m]["residual"])] for m in widths]
+    lazy = res[widths[-1]]["to_limit"] < res[widths[-1]]["bias"]
+    ok = (len(widths) >= 4 and all(b < a for a, b in zip(gaps, gaps[1:])) and lazy
+          and all(res[m]["residual"] < 1e-6 for m in widths))
+    rows = [[m, Approx(res[m]["bias"], 3), Approx(res[m]["to_limit"], 3), Approx(res[m]["gap"]),
+             Approx(res[m]["residual"])] for m in widths]
     return Evidence(
-        "The decomposition on trained networks",
-        "Three networks from the same $\\theta_0$ (the cubic regime of L4: $r \\sim N(0, 100)$, "
-        "$w \\sim N(0, 10^{-4})$, $l \\sim U[-1.5, 1.5]$; 6 points): "
+        "The decomposition on trained networks, in the lazy regime",
+        "Three networks from the same $\\theta_0$ in the cubic regime of L4 ($r \\sim N(0, 100)$, "
+        "$w \\sim N(0, 10^{-4})$, $l \\sim U[-1.5, 1.5]$, whose large NTK keeps training lazy; 6 points): "
         "the network itself trained on $Y$ (its $h_{\\mathrm{ini}} \\neq 0$), and two ASI copies "
         "($h_{\\mathrm{ini}} = 0$, the same NTK) trained on $Y$ and on $h_{\\mathrm{ini}}(X)$, all to "
-        "interpolation. The first minus (second $+ h_{\\mathrm{ini}} -$ third), relative to the bias term "
-        "$h_{\\mathrm{ini}} - h_k(\\cdot; 0, X, h_{\\mathrm{ini}}(X))$, on $[-1, 1]$: it shrinks as the width "
-        "grows (Theorem 2 is exact in the kernel limit).", passed=ok,
-        table=table(["width", "size of the bias term", "relative gap", "largest training residual"], rows),
-        data={"gaps": gaps})
+        "interpolation. Relative gap: the first minus (second $+ h_{\\mathrm{ini}} -$ third), over the size of "
+        "the bias term $h_{\\mathrm{ini}} - h_k(\\cdot; 0, X, h_{\\mathrm{ini}}(X))$, root mean square on "
+        "$[-1, 1]$. The gap means something only where the first network is nearer its own kernel-flow "
+        "limit (third column) than the size of the bias term (second). Check: the gap falls at every step "
+        f"in width over {len(widths)} widths, and at the largest the network is nearer its kernel limit than "
+        "the bias term's size. Only this regime was run: where a network stays farther from its kernel limit "
+        "than the bias term's size (the smallest width here), the gap says nothing about Theorem 2.", passed=ok,
+        table=table(["width", "size of the bias term", "network to its kernel-flow limit", "relative gap",
+                     "largest training residual"], rows),
+        data={"gaps": gaps, "to_limit": [res[m]["to_limit"] for m in widths],
+              "bias": [res[m]["bias"] for m in widths]})
+
+
+#: The initial functions of Theorem 3's Monte Carlo: a large output scale, so that the bias term
+#: E B is comparable to the kernel-interpolation error A of the target (E B = A / 2 would otherwise
+#: be indistinguishable from E B = A).
+RISK_INIT = {"r_std": 1.0, "w_std": 25.0, "l_range": 1.5}
 
 
 def _risk_terms(draws: int, width: int, seed: int, offset: float = 0.0) -> dict:
@@ -103,12 +125,14 @@ def _risk_terms(draws: int, width: int, seed: int, offset: float = 0.0) -> dict:
     x, _ = spline_data(6, seed)
     f = lambda t: np.sin(2.5 * np.pi * t) + 0.5 * t  # noqa: E731 - the target of spline_data
     g = lambda t: offset * np.cos(6 * np.pi * t)  # noqa: E731 - a mean the flow does not interpolate away
-    K = relu_kernel_numeric(x, x, 2.0, 1.0, STD["l_range"])
-    P = np.linalg.solve(K, relu_kernel_numeric(GRID, x, 2.0, 1.0, STD["l_range"]).T).T   # grid x data
+    s_r, s_w, L = RISK_INIT["r_std"], RISK_INIT["w_std"], RISK_INIT["l_range"]
+    m3, m1 = s_r ** 2 + s_w ** 2, s_r ** 2 * s_w ** 2
+    K = relu_kernel_numeric(x, x, m3, m1, L)
+    P = np.linalg.solve(K, relu_kernel_numeric(GRID, x, m3, m1, L).T).T   # grid x data
     risk = lambda h, q: 2 * np.mean((h - q) ** 2, axis=-1)   # integral over [-1, 1]  # noqa: E731
     A_fn = P @ f(x) - f(GRID)
     A = float(risk(P @ f(x), f(GRID)))
-    H = initial_functions(width, draws, np.concatenate([x, GRID]), seed + 1000, **STD)
+    H = initial_functions(width, draws, np.concatenate([x, GRID]), seed + 1000, **RISK_INIT)
     hX, hG = H[:, :len(x)] + g(x), H[:, len(x):] + g(GRID)
     lhs = risk(hG + (f(x) - hX) @ P.T, f(GRID))
     B = risk(hX @ P.T, hG)
@@ -125,66 +149,86 @@ def risk_decomposition(draws: int, width: int, seed: int) -> Evidence:
     t = _risk_terms(draws, width, seed)
     # the cross term has mean zero when E h_ini = 0: a two-sided test at 3 standard errors
     zero_mean = abs(t["cross_mean"]) <= 3 * t["cross_se"]
+    rel = Measured(t["cross_mean"] / t["B_mean"], t["cross_se"] / t["B_mean"])
     return Evidence(
         "The expected-risk decomposition (Theorem 3), Monte Carlo over initializations",
-        f"{draws} seeded initializations of a width-{width} network ($m^{{-1/2}}$ normalized, so that "
-        "$h_{\\mathrm{ini}}$ is $O(1)$; symmetric, so $E h_{\\mathrm{ini}} = 0$), the limit of flow with the "
-        "analytic NTK, $R(h, g) = \\int_{-1}^1 (h - g)^2$. Per draw $R(h_k(\\cdot; h_{\\mathrm{ini}}), f) = "
+        f"{draws} seeded initializations of a width-{width} network ($m^{{-1/2}}$ normalized, $r \\sim N(0, 1)$, "
+        f"$w \\sim N(0, {Approx(RISK_INIT['w_std'] ** 2, 3).tex()})$, the output scale chosen so that $E B$ is "
+        "comparable to $A$; symmetric, so $E h_{\\mathrm{ini}} = 0$), the limit of flow with the analytic NTK of "
+        "the same law, $R(h, g) = \\int_{-1}^1 (h - g)^2$. Per draw $R(h_k(\\cdot; h_{\\mathrm{ini}}), f) = "
         f"A + B + C$ holds to {num(t['identity'])} (relative), with $A = R(h_k(\\cdot; 0, X, f(X)), f)$, "
         "$B = R(h_k(\\cdot; 0, X, h_{\\mathrm{ini}}(X)), h_{\\mathrm{ini}})$ and the cross term $C$; Theorem 3 "
-        f"says $E C = 0$. Measured: $E C = {Measured(t['cross_mean'], t['cross_se']).tex()}$, "
-        f"{'within' if zero_mean else 'outside'} three standard errors of 0; $A = {Approx(t['A'], 3).tex()}$, "
-        f"$E B = {Measured(t['B_mean'], t['B_se']).tex()}$.",
+        f"says $E C = 0$. Measured: $A = {Approx(t['A'], 3).tex()}$, $E B = {Measured(t['B_mean'], t['B_se']).tex()}$, "
+        f"$E C = {Measured(t['cross_mean'], t['cross_se']).tex()}$, i.e. $(E R - A - E B)/E B = {rel.tex()}$, "
+        f"{'within' if zero_mean else 'outside'} three standard errors of 0.",
         passed=zero_mean and t["identity"] < 1e-10, data=t)
 
 
 @check("reference")
-def risk_test_detects_bias(draws: int, width: int, seed: int) -> Evidence:
-    """The zero-mean test above, run on initial functions with a nonzero mean, must reject."""
+def risk_test_detects_bias(draws: int, width: int, seed: int, base: dict | None = None) -> Evidence:
+    """The zero-mean test above has power: against E R = A + 2 E B, and against a nonzero mean.
+    ``base``: the terms of the same Monte Carlo without the offset, when already computed."""
+    base = base or _risk_terms(draws, width, seed)
+    power = base["B_mean"] > 6 * base["cross_se"]
     t = _risk_terms(draws, width, seed, offset=0.5)
     rejects = abs(t["cross_mean"]) > 3 * t["cross_se"]
     return Evidence(
-        "The test can fail: initial functions with a nonzero mean",
-        "The same Monte Carlo with $h_{\\mathrm{ini}} + 0.5\\cos(6\\pi x)$ (a mean the kernel flow does not "
-        f"interpolate away): the cross term's mean is ${Measured(t['cross_mean'], t['cross_se']).tex()}$, and "
-        "the zero-mean test " + ("rejects it, as it must." if rejects else "does not reject it: the test has no power."),
-        passed=rejects, data=t)
+        "The test can fail",
+        "Two alternatives the zero-mean test must tell apart. (1) $E R = A + 2 E B$, a cross term of mean "
+        f"$E B$: it would lie {num(base['B_mean'] / base['cross_se'], 2)} standard errors from 0 (check: more "
+        "than 6, so that it is rejected at 3 with room). (2) Initial functions with a nonzero mean, "
+        "$h_{\\mathrm{ini}} + 0.5\\cos(6\\pi x)$ (a mean the kernel flow does not interpolate away): the cross "
+        f"term's mean is ${Measured(t['cross_mean'], t['cross_se']).tex()}$, and the zero-mean test "
+        + ("rejects it, as it must." if rejects else "does not reject it: the test has no power."),
+        passed=power and rejects, data={"alternative_z": base["B_mean"] / base["cross_se"], **t})
 
 
 @audits("L6")
 def audit_l6(claim: Claim, ctx: AuditContext) -> Verdict:
     """L6: the initialization decomposition, symbolically, on networks, and in expectation."""
     small = small_sizes(ctx)
-    widths = (512, 2048) if small else (1024, 4096, 16384)
+    widths = (256, 512, 1024, 2048) if small else (512, 2048, 8192, 32768)
     draws = 400 if small else 4000
     ctx.note("L6: trained networks")
     evidence = [decomposition_symbolic(), decomposition_trained(widths, ctx.seed + 61),
-                risk_decomposition(draws, 256, ctx.seed + 62), risk_test_detects_bias(draws, 256, ctx.seed + 62)]
+                risk_decomposition(draws, 256, ctx.seed + 62)]
+    evidence.append(risk_test_detects_bias(draws, 256, ctx.seed + 62, base=evidence[2].data))
     gaps = evidence[1].data["gaps"]
     return Verdict(
         claim.id, claim.statement, evidence,
-        summary=("The decomposition is an identity for the kernel-flow limit; trained networks satisfy it up to "
-                 f"a gap that falls from {num(gaps[0])} to {num(gaps[-1])} of the bias term as the width grows; "
-                 "the cross term of the risk averages to zero over initializations."),
-        refinement=("Trained networks (not only the kernel-flow limit) satisfy the decomposition up to a gap "
-                    "that shrinks as the width grows (evidence 2)."),
-        reason=("Trained networks: the lecture's ReLU network in the cubic regime of L4; the risk uses the "
-                "analytic NTK and initial functions of $m^{-1/2}$-normalized networks with $r, w \\sim N(0, 1)$."
-                + sizes_note(ctx)),
+        summary=("The decomposition is an identity for the kernel-flow limit, and the cross term of the risk "
+                 "averages to zero over initializations, tested where $E B$ is comparable to $A$."
+                 if evidence[0].passed and evidence[2].passed else
+                 "The decomposition or the zero mean of the cross term failed."),
+        refinement=("In the lazy regime tested (the cubic regime of L4, evidence 2), trained networks also satisfy "
+                    f"the decomposition, up to a gap that falls from {num(gaps[0])} to {num(gaps[-1])} of the bias "
+                    f"term between widths {widths[0]} and {widths[-1]}, as each network approaches its own "
+                    "kernel-flow limit; this needs the network to be nearer that limit than the size of the bias "
+                    "term and is not a property of every initialization."),
+        reason=("Trained networks: the lecture's ReLU network in the cubic regime of L4 only; the risk uses the "
+                "analytic NTK and initial functions of $m^{-1/2}$-normalized networks with $r \\sim N(0, 1)$, "
+                f"$w \\sim N(0, {Approx(RISK_INIT['w_std'] ** 2, 3).tex()})$." + sizes_note(ctx)),
         measured={"relative gap at the largest width": Approx(gaps[-1]),
-                  "mean cross term": Measured(evidence[2].data["cross_mean"], evidence[2].data["cross_se"])})
+                  "mean cross term over E B": Measured(evidence[2].data["cross_mean"] / evidence[2].data["B_mean"],
+                                                       evidence[2].data["cross_se"] / evidence[2].data["B_mean"])})
 
 
 # ---------------------------------------------------------------------------------------------
 # L7
 
+def slide_l7_factor() -> sympy.Expr:
+    """The factor of h_ASI = c (h(theta) - h(theta')) as the slide writes it (claim L7)."""
+    return sympy.sqrt(2) / 2
+
+
 @check("statement")
 def asi_factor_derived() -> Evidence:
-    """The factor that keeps the NTK, by SymPy."""
-    c, d = kernel_flow.asi_factor()
+    """The one-line proof: k_ASI = 2 c^2 k at initialization, = k for the slide's c (SymPy)."""
+    ratio, d = kernel_flow.asi_ntk_ratio(slide_l7_factor())
     return Evidence("The factor of the anti-symmetrical initialization",
-                    f"Solving $2c^2 = 1$ gives $c = {tex(c)}$, the slide's factor.",
-                    passed=bool(abs(float(c) - math.sqrt(2) / 2) < 1e-15), derivation=d)
+                    "At initialization $k_{ASI} = 2c^2 k$ (derivation below); with the slide's "
+                    f"$c = {tex(slide_l7_factor())}$ this gives $k_{{ASI}}/k = {tex(ratio)}$.",
+                    passed=ratio == 1, derivation=d)
 
 
 @check("statement")
@@ -216,8 +260,10 @@ def audit_l7(claim: Claim, ctx: AuditContext) -> Verdict:
     """L7: the anti-symmetrical initialization."""
     evidence = [asi_factor_derived(), asi_networks(512 if ctx.quick else 2048, ctx.seed + 71)]
     return Verdict(claim.id, claim.statement, evidence,
-                   summary=("With $\\theta'(0) = \\theta(0)$ the output is exactly zero at initialization and "
-                            "the NTK is unchanged, because $2(\\sqrt{2}/2)^2 = 1$."
+                   summary=("With $\\theta'(0) = \\theta(0)$ and $\\theta$, $\\theta'$ trained as separate "
+                            "parameters, the output is exactly zero at initialization and the NTK at initialization "
+                            "is unchanged, because $2(\\sqrt{2}/2)^2 = 1$; it stays the same during training only "
+                            "as far as training stays in the kernel regime."
                             if all(e.passed for e in evidence) else "A check of the ASI properties failed."))
 
 
@@ -256,7 +302,9 @@ def linearized_limit(width: int, seed: int, efolds: float = 30.0) -> Evidence:
         "Gradient descent on the linearized network reaches the minimum-norm step",
         f"The network of width {width} ($r, w \\sim N(0, 1)$) linearized at $\\theta_0$ with torch.func "
         f"(jvp against $J v$: {num(jv)}); GD on $\\frac{{1}}{{n}}\\sum\\ell(h_{{\\mathrm{{lin}}}} - y)$ for "
-        "$\\ell = r^2/2$ and $\\ell = \\log\\cosh r$ from $\\theta_0$. Distance to "
+        "$\\ell = r^2/2$ and $\\ell = \\log\\cosh r$ from $\\theta_0$, both for the same number of steps, "
+        f"{efolds:g} e-folds of the slowest mode of the square loss ($\\eta = 1/\\lambda_{{\\max}}$, steps "
+        f"$= {efolds:g}/(\\eta\\lambda_{{\\min}})$ for $JJ^T/n$), a fixed budget rather than a stopping rule. Distance to "
         "$\\theta^* - \\theta_0 = J^T(JJ^T)^{-1}(Y - h(X, \\theta_0))$, relative, against the bound "
         "$\\Vert r_T\\Vert/\\sigma_{\\min}(J)$ that holds for any step in the row space of $J$; and how far the "
         "step is from that row space:", passed=ok, derivation=kernel_flow.min_norm_limit(),
@@ -290,10 +338,19 @@ def nonlinear_network(widths, seed: int) -> Evidence:
         _fit(net, X, Y.numpy(), (J @ J.T).numpy(), X)
         theta = torch.cat([p.detach().reshape(-1) for p in net.parameters()])
         rows.append([m, Approx(float(torch.linalg.norm(theta - theta0 - star) / torch.linalg.norm(star)))])
+    dist = [r[1].value for r in rows]
+    if all(b < a for a, b in zip(dist, dist[1:])) and dist[-1] < 1:
+        trend = "it falls at every step in width and ends below 1."
+    elif min(dist) >= 1:
+        trend = ("no clear trend, and above 1 at every width: the trained displacement is not close to the "
+                 "minimum-norm one, because with $r, w \\sim N(0, 1)$ and 6 points these networks are not in the "
+                 "kernel regime at these widths.")
+    else:
+        trend = "no monotone trend over these widths."
     return Evidence(
         "The nonlinear network", "The same networks trained themselves (not linearized) to interpolation: "
-        "relative distance of $\\theta_T - \\theta_0$ from $\\theta^* - \\theta_0$, shrinking with the width.",
-        table=table(["width", "relative distance"], rows))
+        "relative distance of $\\theta_T - \\theta_0$ from $\\theta^* - \\theta_0$; " + trend,
+        table=table(["width", "relative distance"], rows), data={"distances": dist})
 
 
 @audits("L8")

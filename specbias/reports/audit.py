@@ -44,6 +44,17 @@ def _inside(out: Path, path: Path) -> Path:
     return path
 
 
+def verdict_table_md(verdicts: list[Verdict], root: str = "") -> str:
+    """One row per claim: its id linked to its report under ``root``, topic, status, summary
+    (the index's table; the README shows the same table of the committed reports)."""
+    rows = ["| claim | topic | verdict | what was found |", "|---|---|---|---|"]
+    for v in verdicts:
+        topic = CLAIMS[v.claim_id].topic if v.claim_id in CLAIMS else ""
+        rows.append(f"| [{v.claim_id}]({root}{v.claim_id}.md) | {prose_md(topic)} | {v.status} | "
+                    f"{prose_md(v.summary)} |")
+    return "\n".join(rows)
+
+
 def index_md(verdicts: list[Verdict], pdf: bool) -> str:
     """The index: counts, one row per claim (its full summary), and the LaTeX/PDF."""
     counts: dict[str, int] = {}
@@ -52,12 +63,7 @@ def index_md(verdicts: list[Verdict], pdf: bool) -> str:
     out = ["# specbias audit", "",
            "Verdicts on the claims of the [catalog](../CLAIMS.md), each derived and measured "
            "independently of the slides: " + ", ".join(f"{n} {s}" for s, n in counts.items())
-           + ".", "", "| claim | topic | verdict | what was found |", "|---|---|---|---|"]
-    for v in verdicts:
-        topic = CLAIMS[v.claim_id].topic if v.claim_id in CLAIMS else ""
-        out.append(f"| [{v.claim_id}]({v.claim_id}.md) | {prose_md(topic)} | {v.status} | "
-                   f"{prose_md(v.summary)} |")
-    out.append("")
+           + ".", "", verdict_table_md(verdicts), ""]
     if pdf:
         out += ["All reports in one PDF: [latex/audit.pdf](latex/audit.pdf) (from "
                 "[latex/audit.tex](latex/audit.tex)).", ""]

@@ -10,6 +10,7 @@ error bars; ``legend="outside"`` puts the legend right of the axes, off the data
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from specbias.errors import InvalidArgument
@@ -35,6 +36,25 @@ def check_labels(spec: dict) -> None:
             except Exception:  # noqa: BLE001 - mathtext raises ValueError or ParseException
                 raise InvalidArgument(f"figure label {label[:60]!r} is not valid mathtext: write "
                                       "math that matplotlib can render") from None
+
+
+def _sparse_log_minor():
+    """A minor-tick formatter for a log x axis: labels only 2 and 5 times a power of ten, and
+    none when the axis spans two decades or more (the decades are enough). Matplotlib's
+    default labels 2, 3, 4 and 6 times a power of ten on an axis of about one decade, and on
+    a narrow x axis those labels overlap."""
+    from matplotlib.ticker import LogFormatterSciNotation
+
+    class SparseLogFormatter(LogFormatterSciNotation):
+        def __call__(self, x, pos=None):
+            lo, hi = sorted(self.axis.get_view_interval())
+            if x <= 0 or lo <= 0 or hi / lo >= 100:
+                return ""
+            mantissa = round(x / 10 ** math.floor(math.log10(x) + 1e-9))
+            return super().__call__(x, pos) if mantissa in (2, 5) else ""
+
+    # thresholds at infinity: the base class then offers a label for every minor tick
+    return SparseLogFormatter(labelOnlyBase=False, minor_thresholds=(math.inf, math.inf))
 
 
 def _save(fig, png: Path, pdf: Path) -> list[Path]:
@@ -110,6 +130,8 @@ def draw(spec: dict, png: Path, pdf: Path) -> list[Path]:
                         lw=1.2, ms=3)
         for i, ax in enumerate(axes[0]):
             ax.set_xscale(_panel(spec["xscale"], i))
+            if _panel(spec["xscale"], i) == "log":
+                ax.xaxis.set_minor_formatter(_sparse_log_minor())
             ax.set_yscale(_panel(spec["yscale"], i))
             if spec.get("xticks"):
                 from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator

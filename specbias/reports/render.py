@@ -126,13 +126,24 @@ def cell_tex(cell) -> str:
     return prose_tex(cell) if isinstance(cell, str) else number_tex(cell)
 
 
+#: Tables with more rows than this break across pages (longtable) instead of being boxed.
+LONG_TABLE_ROWS = 25
+
+
 def table_tex(table: dict) -> str:
-    """A booktabs table, shrunk to the line width when wider (never enlarged)."""
+    """A booktabs table, shrunk to the line width when wider (never enlarged); a table longer
+    than :data:`LONG_TABLE_ROWS` rows is a ``longtable`` that breaks across pages (a box
+    cannot, and would run off the page), in a smaller font when it has many columns."""
     cols = table["columns"]
-    body = [r"\begin{tabular}{" + "l" * len(cols) + "}", r"\toprule",
-            " & ".join(prose_tex(c) for c in cols) + r" \\", r"\midrule"]
-    body += [" & ".join(cell_tex(c) for c in row) + r" \\" for row in table["rows"]]
-    body += [r"\bottomrule", r"\end{tabular}"]
+    head = [" & ".join(prose_tex(c) for c in cols) + r" \\", r"\midrule"]
+    rows = [" & ".join(cell_tex(c) for c in row) + r" \\" for row in table["rows"]]
+    if len(rows) > LONG_TABLE_ROWS:
+        size = r"\footnotesize" if len(cols) > 5 else r"\small"
+        return "\n".join(["{" + size, r"\begin{longtable}{" + "l" * len(cols) + "}", r"\toprule",
+                          *head, r"\endhead", r"\bottomrule", r"\endfoot", *rows,
+                          r"\end{longtable}", "}"])
+    body = [r"\begin{tabular}{" + "l" * len(cols) + "}", r"\toprule", *head, *rows,
+            r"\bottomrule", r"\end{tabular}"]
     return "\n".join([r"\begin{center}\small",
                       r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%",
                       *body, "}", r"\end{center}"])
@@ -204,7 +215,7 @@ def document(body: str, title: str) -> str:
         r"\usepackage[utf8]{inputenc}",
         r"\usepackage[T1]{fontenc}",
         r"\usepackage{textcomp}",
-        r"\usepackage{amsmath,amssymb,booktabs,graphicx}",
+        r"\usepackage{amsmath,amssymb,booktabs,graphicx,longtable}",
         r"\usepackage[margin=2.2cm]{geometry}",
         r"\usepackage[hidelinks,unicode,psdextra]{hyperref}",
         r"\setlength{\emergencystretch}{3em}",

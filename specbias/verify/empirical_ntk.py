@@ -49,28 +49,39 @@ class ConvergenceFit:
 
     widths: list
     errors: list          # seed-mean relative Frobenius error per width
-    spread: list          # seed standard deviation of the log error per width
+    spread: list          # seed standard deviation of the log error per width (of the error
+                          # over its mean, for arithmetic means: the delta method)
     slope: float
     slope_stderr: float
     intercept: float
 
 
-def fit_power_law(widths, errors_by_seed) -> ConvergenceFit:
-    """Weighted least squares of the mean log error against log width."""
+def fit_power_law(widths, errors_by_seed, mean: str = "geometric") -> ConvergenceFit:
+    """Weighted least squares of the log of the mean error against log width.
+
+    ``mean="geometric"`` fits the mean of the log errors; ``"arithmetic"`` the log of the mean
+    error, with the delta-method variance (sd / mean)^2 / seeds, so that the fit and
+    ``errors`` are the arithmetic means a report's table shows.
+    """
+    require(mean in ("geometric", "arithmetic"),
+            f"mean {mean!r} is unknown: use 'geometric' or 'arithmetic'")
     w = np.log(np.asarray(widths, float))
-    logs = np.log(np.asarray(errors_by_seed, float))          # (widths, seeds)
-    mean, sd = logs.mean(1), logs.std(1, ddof=1)
-    var = (sd ** 2) / logs.shape[1]
+    e = np.asarray(errors_by_seed, float)                     # (widths, seeds)
+    if mean == "arithmetic":
+        level, sd = np.log(e.mean(1)), e.std(1, ddof=1) / e.mean(1)
+    else:
+        level, sd = np.log(e).mean(1), np.log(e).std(1, ddof=1)
+    var = (sd ** 2) / e.shape[1]
     var = np.maximum(var, 1e-12)
     A = np.stack([np.ones_like(w), w], 1)
     W = np.diag(1 / var)
     cov = np.linalg.inv(A.T @ W @ A)
-    beta = cov @ A.T @ W @ mean
+    beta = cov @ A.T @ W @ level
     # inflate by the reduced chi-square when the straight line does not fit within the noise
-    resid = mean - A @ beta
+    resid = level - A @ beta
     chi2 = float(resid @ W @ resid) / max(1, len(w) - 2)
     stderr = math.sqrt(cov[1, 1] * max(1.0, chi2))
-    return ConvergenceFit(list(widths), np.exp(mean).tolist(), sd.tolist(), float(beta[1]),
+    return ConvergenceFit(list(widths), np.exp(level).tolist(), sd.tolist(), float(beta[1]),
                           stderr, float(beta[0]))
 
 

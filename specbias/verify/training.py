@@ -8,7 +8,8 @@
 * :func:`kernel_regression`: f(x) = k(x, X) K⁻¹ y, the t → ∞ limit of the linear dynamics
   from u(0) = 0 (and the GP posterior mean when k is the NNGP).
 * :func:`train_conventional`: E's conventional scaling f = Σ a_j σ(w_jᵀx), a(0) = 0,
-  w ~ N(0, I/d), both layers trained, R̂ = (1/2n) Σ (f(x_i) − y_i)².
+  w ~ N(0, I/d), both layers trained, R̂ = (c/n) Σ (f(x_i) − y_i)² with c = 1/2 or, as on E's
+  slides, c = 1.
 """
 
 from __future__ import annotations
@@ -90,8 +91,10 @@ def kernel_regression(K: np.ndarray, y: np.ndarray, K_test: np.ndarray) -> np.nd
 
 def train_conventional(X: torch.Tensor, y: torch.Tensor, width: int, lr: float, steps: int,
                        seed: int = 0, record_every: int = 1, train_hidden: bool = True,
-                       dtype="float64") -> tuple[Run, np.ndarray]:
-    """GD on R̂ = (1/2n)‖f − y‖² for f = Σ_j a_j σ(w_jᵀx), a(0) = 0, w ~ N(0, I/d).
+                       dtype="float64", risk_factor: float = 0.5) -> tuple[Run, np.ndarray]:
+    """GD on R̂ = (c/n)‖f − y‖² for f = Σ_j a_j σ(w_jᵀx), a(0) = 0, w ~ N(0, I/d), with
+    c = ``risk_factor``: 1/2 (the default) or 1 (E's slides, R̂_n = (1/n) Σ (f(x_j) − y_j)²).
+    GD on c R̂ with step η is GD on R̂/2 with step 2cη: the same iterates, time scaled by 2c.
 
     Returns the run (times in units of gradient-flow time t = lr × steps) and the features
     σ(W₀X) at initialization (n × m), from which the random-feature Gram matrix follows.
@@ -108,7 +111,7 @@ def train_conventional(X: torch.Tensor, y: torch.Tensor, width: int, lr: float, 
     times, res, losses = [], [], []
     for t in range(steps + 1):
         r = y - torch.relu(X @ W.T) @ a
-        loss = 0.5 * (r ** 2).mean()
+        loss = risk_factor * (r ** 2).mean()
         if t % record_every == 0 or t == steps:
             times.append(t * lr)
             res.append(r.detach().cpu().numpy().copy())

@@ -35,7 +35,7 @@ def test_quick_audit(cid):
 def test_l1_accepts_the_derived_large_k_form(monkeypatch):
     monkeypatch.setattr(lfp_tanh, "slide_l1", lfp_tanh.asymptotic_l1)
     a, w, b = np.array([1.0, -0.5, 0.7]), np.array([1.0, -1.3, 1.5]), np.array([0.3, -0.4, 0.8])
-    assert lfp_tanh.slide_l1_checked(a, w, b, np.linspace(2, 12, 21)).passed
+    assert lfp_tanh.slide_l1_checked(a, w, b, np.linspace(2, 12, 21), draws=5).passed
 
 
 def test_l2_accepts_the_derived_multiplier(monkeypatch):
@@ -92,3 +92,78 @@ def test_full_sizes_need_cuda_or_the_switch(monkeypatch):
     monkeypatch.delenv(lfp_claims.FULL_ON_CPU)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert not lfp_claims.small_sizes(AuditContext(quick=False))
+
+
+def test_l1_structure_check_passes_where_the_slide_is_right():
+    """With b_j = 0 and one |w_j| (same sign) the slide's sum is a constant multiple of the exact
+    transform: the structural check must pass there and fail once one b_j or one |w_j| moves."""
+    a, ks = np.array([1.0, -0.5, 0.7]), np.linspace(2, 12, 21)
+    w, b = np.array([1.2, 1.2, 1.2]), np.zeros(3)
+    assert lfp_tanh.slide_l1_checked(a, w, b, ks, draws=5).passed
+    assert not lfp_tanh.slide_l1_checked(a, w, np.array([0.0, 0.3, 0.0]), ks, draws=5).passed
+    assert not lfp_tanh.slide_l1_checked(a, np.array([1.2, 1.5, 1.2]), b, ks, draws=5).passed
+
+
+def test_l5_steps_fail_when_an_inequality_breaks():
+    """The measured inequalities pass on real interpolants and fail when a norm is too large."""
+    runs = lfp_bias._fp_draws((1,), (16,), 3, 0)
+    assert lfp_bias.fp_steps_hold(runs).passed
+    runs[0]["norm"] = runs[0]["norm"] * 0 + 1.01 * runs[0]["f_gamma"]
+    assert not lfp_bias.fp_steps_hold(runs).passed
+    bad = lfp_bias._fp_draws((1,), (16,), 3, 0)
+    bad[0]["sup"] = bad[0]["sup"] * 10
+    assert not lfp_bias.fp_steps_hold(bad).passed
+
+
+def test_l6_cross_term_test_rejects_a_doubled_bias_term(monkeypatch):
+    """If the risk were A + 2 E B (a cross term of mean E B), the zero-mean test must reject it."""
+    from specbias.claims import lfp_init
+
+    real = lfp_init._risk_terms
+
+    def doubled(draws, width, seed, offset=0.0):
+        t = real(draws, width, seed, offset)
+        return {**t, "cross_mean": t["cross_mean"] + t["B_mean"]}
+
+    assert lfp_init.risk_decomposition(200, 64, 3).passed
+    monkeypatch.setattr(lfp_init, "_risk_terms", doubled)
+    assert not lfp_init.risk_decomposition(200, 64, 3).passed
+
+
+def test_l7_factor_check_fails_for_another_factor(monkeypatch):
+    from specbias.claims import lfp_init
+    import sympy
+
+    assert lfp_init.asi_factor_derived().passed
+    monkeypatch.setattr(lfp_init, "slide_l7_factor", lambda: sympy.Integer(1))
+    assert not lfp_init.asi_factor_derived().passed
+
+
+def test_p3_sigma_check_fails_when_the_scale_does_nothing(monkeypatch):
+    """If B did not scale with sigma, the counts could not grow: the check must fail; and it must
+    fail when the grid is too small to resolve the largest sigma (counts capped by the grid)."""
+    from specbias.derive.lfp import features
+
+    assert ff_claims.spectrum_versus_sigma((1.0, 2.0, 4.0, 8.0), 0, 1024).passed
+    assert not ff_claims.spectrum_versus_sigma((1.0, 2.0, 4.0, 16.0), 0, 64).passed
+    real = features.gaussian_features
+    monkeypatch.setattr(features, "gaussian_features", lambda s, count, seed: real(1.0, count, seed))
+    assert not ff_claims.spectrum_versus_sigma((1.0, 2.0, 4.0, 8.0), 0, 256).passed
+
+
+def test_l8_fails_against_a_non_minimal_interpolating_step(monkeypatch):
+    """Shift the reference step by a null-space vector of J (still interpolating, not minimal):
+    gradient descent must then be reported far from it."""
+    from specbias.claims import lfp_init
+
+    real = lfp_init.min_norm_delta
+
+    def shifted(J, h0, Y):
+        star = real(J, h0, Y)
+        v = torch.ones_like(star)
+        v = v - J.T @ torch.linalg.solve(J @ J.T, J @ v)
+        return star + v * torch.linalg.norm(star) / torch.linalg.norm(v)
+
+    assert lfp_init.linearized_limit(64, 1, efolds=10).passed
+    monkeypatch.setattr(lfp_init, "min_norm_delta", shifted)
+    assert not lfp_init.linearized_limit(64, 1, efolds=10).passed

@@ -65,6 +65,17 @@ def test_fit_power_law_recovers_a_known_rate():
     assert abs(fit.slope + 0.5) < 4 * fit.slope_stderr and fit.slope_stderr < 0.05
 
 
+def test_fit_power_law_on_arithmetic_means_reports_the_means_it_fits():
+    """mean="arithmetic": the fit's errors are the plain means over seeds (what a table shows),
+    and the rate is recovered as well."""
+    rng = np.random.default_rng(1)
+    widths = [64, 128, 256, 512, 1024]
+    errs = [[3 * m ** -0.5 * (1 + rng.normal(0, 0.1)) for _ in range(8)] for m in widths]
+    fit = fit_power_law(widths, errs, mean="arithmetic")
+    np.testing.assert_allclose(fit.errors, np.mean(errs, 1), rtol=1e-12)
+    assert abs(fit.slope + 0.5) < 4 * fit.slope_stderr and fit.slope_stderr < 0.05
+
+
 @pytest.mark.slow
 def test_width_convergence_rate_is_one_over_sqrt_width():
     X = inputs(6)

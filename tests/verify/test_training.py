@@ -57,6 +57,17 @@ def test_conventional_scaling_risk_decreases_monotonically():
     assert all(b <= a for a, b in zip(run.losses, run.losses[1:]))
 
 
+def test_slides_risk_is_the_half_risk_at_twice_the_step():
+    """GD on (1/n) sum r^2 with step eta is GD on (1/2n) sum r^2 with step 2 eta: the same
+    iterates, the risk twice as large (E3 uses the slides' convention)."""
+    X = torch.tensor(circle_data(6, 4)[0])
+    y = torch.tensor(np.random.default_rng(5).standard_normal(6))
+    slides, _ = train_conventional(X, y, 100, 1e-3, 50, seed=1, record_every=10, risk_factor=1.0)
+    half, _ = train_conventional(X, y, 100, 2e-3, 50, seed=1, record_every=10)
+    np.testing.assert_allclose(slides.residuals, half.residuals, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(slides.losses, 2 * np.array(half.losses), rtol=1e-12)
+
+
 @pytest.mark.slow
 def test_wide_network_follows_kernel_dynamics_more_closely_as_width_grows():
     X, y, _ = circle_data(10, 0)

@@ -16,6 +16,7 @@ import numpy as np
 import sympy
 
 from specbias.derive.ntk.kernels import kernels
+from specbias.derive.lfp.transforms import named
 from specbias.errors import InvalidArgument, require
 from specbias.records import Derivation
 
@@ -46,9 +47,11 @@ def stationarity(dim: int = 2, count: int = 2) -> Derivation:
     target = sum(a[j] ** 2 * sympy.cos(2 * sympy.pi * (B[j, :] * (v - vp))[0]) for j in range(count))
     d.step("Inner product of the features at $v$ and $v'$:", dot)
     diff = sympy.expand(sympy.expand_trig(sympy.expand(dot - target)))
-    d.step("minus $\\sum_j a_j^2\\cos(2\\pi b_j\\cdot(v - v'))$:", diff, rule="trigsimp")
+    d.step("minus $\\sum_j a_j^2\\cos(2\\pi b_j\\cdot(v - v'))$:", diff,
+           labels=[named("\\gamma(v)\\cdot\\gamma(v') - \\sum_j a_j^{2}\\cos(2\\pi b_j\\cdot(v - v'))")], rule="trigsimp")
     norm = sympy.trigsimp(gamma(v).dot(gamma(v)) - sum(x ** 2 for x in a))
-    d.step("and $\\vert \\gamma(v)\\vert ^2 - \\sum_j a_j^2$:", norm, rule="trigsimp")
+    d.step("and $\\vert \\gamma(v)\\vert ^2 - \\sum_j a_j^2$:", norm,
+           labels=[named("\\vert \\gamma(v) \\vert^{2} - \\sum_j a_j^{2}")], rule="trigsimp")
     d.step("So every input to the MLP's kernel is a function of $v - v'$ (or a constant): the "
            "composed NNGP and NTK are stationary, $k(v, v') = \\kappa(v - v')$.")
     d.result = diff

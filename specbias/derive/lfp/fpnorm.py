@@ -119,13 +119,19 @@ def fp_norm(coeffs: dict, c4: float, c2: float, g0: float) -> float:
     return float(np.sqrt(total))
 
 
-def min_norm_interpolant(x, y, x_eval, c4: float, c2: float, g0: float) -> np.ndarray:
-    """argmin ||h||_gamma subject to h(x_i) = y_i, evaluated at x_eval (kernel interpolation)."""
+def min_norm_fit(x, y, x_eval, c4: float, c2: float, g0: float) -> tuple[np.ndarray, float]:
+    """(argmin ||h||_gamma subject to h(x_i) = y_i at x_eval, its norm ||h||_gamma = sqrt(y K^-1 y))."""
     x, y = np.asarray(x, float), np.asarray(y, float)
     require(len(x) == len(y) and len(x) >= 1, "min_norm_interpolant needs one value per point")
     K = kernel_numeric(x[:, None] - x[None, :], c4, c2, g0)
     alpha = np.linalg.solve(K, y)
-    return kernel_numeric(np.asarray(x_eval, float)[:, None] - x[None, :], c4, c2, g0) @ alpha
+    h = kernel_numeric(np.asarray(x_eval, float)[:, None] - x[None, :], c4, c2, g0) @ alpha
+    return h, float(np.sqrt(max(float(y @ alpha), 0.0)))
+
+
+def min_norm_interpolant(x, y, x_eval, c4: float, c2: float, g0: float) -> np.ndarray:
+    """argmin ||h||_gamma subject to h(x_i) = y_i, evaluated at x_eval (kernel interpolation)."""
+    return min_norm_fit(x, y, x_eval, c4, c2, g0)[0]
 
 
 def bound_numeric(f_inf: float, f_gamma: float, g_l2: float, n: int, delta: float) -> dict:

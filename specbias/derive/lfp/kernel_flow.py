@@ -13,6 +13,7 @@ from functools import lru_cache
 import sympy
 
 from specbias.derive.lfp.transforms import named
+from specbias.notation import tex
 from specbias.records import Derivation
 
 n = sympy.Symbol("n", integer=True, positive=True)
@@ -56,22 +57,25 @@ def initialization_decomposition() -> tuple[sympy.Expr, Derivation]:
            "$B = (I - P)h_{ini}$: $E\\Vert A + B\\Vert ^2 = \\Vert A\\Vert ^2 + 2\\langle A, (I - P)E h_{ini}\\rangle + "
            "E\\Vert B\\Vert ^2$, and the middle term vanishes when $E h_{ini} = 0$ (Theorem 3).", rule="linearity")
     d.result = diff
+    d.result_lhs = named("h_k(x; 0, X, Y) + h_{\\mathrm{ini}}(x) - h_k(x; 0, X, h_{\\mathrm{ini}}(X)) "
+                         "- h_k(x; h_{\\mathrm{ini}}, X, Y)")
     return diff, d
 
 
-@lru_cache(maxsize=None)
-def asi_factor() -> tuple[sympy.Expr, Derivation]:
-    """L7: the factor c with h_ASI = c (h(theta) - h(theta')) that keeps the NTK: c = sqrt(2)/2."""
-    c = sympy.Symbol("c", positive=True)
+def asi_ntk_ratio(c: sympy.Expr) -> tuple[sympy.Expr, Derivation]:
+    """L7: k_ASI / k at initialization for h_ASI = c (h(theta) - h(theta')): 2 c^2 (one line)."""
+    cs = sympy.Symbol("c", positive=True)
     d = Derivation("Anti-symmetrical initialization", assumptions=[
-        "$h_{ASI}(x) = c\\,(h(x, \\theta) - h(x, \\theta'))$ with separate parameters, $\\theta'(0) = "
-        "\\theta(0)$"])
-    d.step("At initialization $h(x, \\theta) = h(x, \\theta')$, so $h_{ASI} = 0$. The NTK sums over both "
-           "parameter sets: $k_{ASI} = c^2 k_\\theta + c^2 k_{\\theta'} = 2c^2 k$ at initialization.")
-    sol = sympy.solve(sympy.Eq(2 * c ** 2, 1), c)
-    d.step("Keeping the NTK needs $2c^2 = 1$:", *sol, labels=[named("c")], rule="solve")
-    d.result, d.result_lhs = sol[0], named("c")
-    return sol[0], d
+        "$h_{ASI}(x) = c\\,(h(x, \\theta) - h(x, \\theta'))$ with $\\theta$ and $\\theta'$ separate trained "
+        "parameters (tied parameters would keep $h_{ASI} = 0$ for all time), $\\theta'(0) = \\theta(0)$"])
+    general = d.step("At initialization $h(x, \\theta) = h(x, \\theta')$, so $h_{ASI} = 0$. The NTK sums over "
+                     "both parameter sets, $k_{ASI} = c^2 k_\\theta + c^2 k_{\\theta'}$, and $k_\\theta = "
+                     "k_{\\theta'} = k$ at initialization:", 2 * cs ** 2,
+                     labels=[named("k_{ASI}/k")], rule="sum over parameters")
+    ratio = sympy.nsimplify(general.subs(cs, c))
+    d.step(f"With the slide's factor $c = {tex(c)}$:", ratio, labels=[named("k_{ASI}/k")], rule="substitute")
+    d.result, d.result_lhs = ratio, named("k_{ASI}/k")
+    return ratio, d
 
 
 @lru_cache(maxsize=None)

@@ -44,7 +44,9 @@ ASSUMPTIONS = [
     "network $h(x) = \\alpha\\sum_{i=1}^m w_i \\sigma(r_i(x + l_i))$ with $\\alpha = m^{-1/2}$, so that the "
     "NTK is the mean over neurons (for the lecture's $\\alpha = 1$ it is $m$ times the mean and every "
     "multiplier below gains the factor $m$); all of $w_i, r_i, l_i$ trained; loss "
-    "$\\frac{1}{2n}\\sum_i (h(x_i) - y_i)^2$ (the lecture's), gradient flow",
+    "$\\frac{1}{2n}\\sum_i (h(x_i) - y_i)^2$, gradient flow (an assumption: the lecture's NTK slide "
+    "writes the flow $\\partial_t h = -\\sum_i K(x, x_i)(h(x_i) - y_i)$ with no $1/n$, which multiplies "
+    "every multiplier below by $n$, and its loss $\\sum_i (h(x_i) - y_i)^2$ by $2n$)",
     "NTK regime: the kernel keeps its value at initialization, and $m \\to \\infty$ so that the "
     "sum over neurons is the expectation over one neuron (the slides' mean $\\langle\\cdot\\rangle$)",
     "$l$ independent of $(r, w)$, with density $\\rho$ constant on the reflection $[-b, -a]$ of "
@@ -110,7 +112,8 @@ def lfp_multiplier(activation: str = "relu") -> tuple[sympy.Expr, Derivation]:
     shifted = [sympy.simplify(g - p.subs(S, x + Ls)) for g, p in zip(grads, profiles)]
     d.step("Each gradient is $g(x + l)$ for one profile $g(s)$ (the differences $\\partial - g(x + l)$ "
            "follow the profiles), so the NTK is a sum of products $g(x + l) g(x' + l)$:", *profiles, *shifted,
-           labels=[named("g_{w}(s)"), named("g_{r}(s)"), named("g_{l}(s)")], rule="substitute")
+           labels=[named("g_{w}(s)"), named("g_{r}(s)"), named("g_{l}(s)"), named("\\partial_{w} - g_{w}(x + l)"),
+                   named("\\partial_{r} - g_{r}(x + l)"), named("\\partial_{l} - g_{l}(x + l)")], rule="substitute")
     d.step("Averaging over $l$ with density $\\rho$ gives the kernel $\\rho\\int g(x + l) g(x' + l) dl$, "
            "a convolution; acting on $u$ its transform is $\\rho\\,\\hat g(\\xi)\\hat g(-\\xi)\\hat u(\\xi)"
            " = \\rho\\vert \\hat g(\\xi)\\vert ^2 \\hat u(\\xi)$ for real $g$ (convolution theorem), with $u = (h - f)p$.",
@@ -135,7 +138,7 @@ def lfp_multiplier(activation: str = "relu") -> tuple[sympy.Expr, Derivation]:
                "$r^3 = 2\\pi^2\\xi s_r^2$ (Laplace's method): the mean multiplier decays like "
                "$\\exp(-\\frac{3}{2}(2\\pi^2\\vert \\xi\\vert /s_r)^{2/3})$, faster than any power but slower than "
                "any exponential; for $\\vert r\\vert  \\le R$ it decays like $e^{-2\\pi^2\\vert \\xi\\vert /R}$.",
-               tanh_saddle_exponent(), labels=[named("\\min_r (2\\pi^2\\xi/r + r^2/(2 s_r^2))")],
+               tanh_saddle_exponent(), labels=[named("\\min_{r}\\left(\\frac{2\\pi^{2}\\xi}{r} + \\frac{r^{2}}{2 s_{r}^{2}}\\right)")],
                rule="Laplace's method")
     d.result, d.result_lhs = result, GAMMA_LHS
     d.references += ["Zhang, Luo, Ma, Xu, Chinese Phys. Lett. 38 (2021) 038701, arXiv:1905.10264",
@@ -230,7 +233,8 @@ def relu_kernel_uniform() -> tuple[sympy.Expr, Derivation]:
     B_form = sympy.Rational(1, 2) - dx / (4 * Lp)
     checks = [sympy.simplify(A - A_form), sympy.simplify(Bk - B_form)]
     d.step("So, with $\\rho = 1/(2L)$, $A = L^2/6 + x x'/2 + \\rho\\vert x - x'\\vert ^3/12$ and "
-           "$B = 1/2 - \\rho\\vert x - x'\\vert /2$ (differences):", *checks, rule="simplify")
+           "$B = 1/2 - \\rho\\vert x - x'\\vert /2$ (differences):", *checks,
+           labels=[named("A(x, x') - A_{\\mathrm{closed}}"), named("B(x, x') - B_{\\mathrm{closed}}")], rule="simplify")
     if any(c != 0 for c in checks):  # pragma: no cover - a SymPy regression
         raise ArithmeticError("relu_kernel_uniform: closed form does not match the integral")
     K = (R2 + W2) * A_form + R2W2 * B_form

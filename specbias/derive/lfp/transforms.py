@@ -105,7 +105,8 @@ def sech2_transform() -> tuple[sympy.Expr, Derivation]:
     period = sympy.simplify((sympy.cosh(z - sympy.I * sympy.pi * n) ** 2 - sympy.cosh(z) ** 2)
                             .rewrite(sympy.exp))
     d.step("$\\cosh^2$ has period $i\\pi$ (difference below), so the pole at $-i\\pi(n + 1/2)$ has "
-           "the residue times $e^{-2\\pi^2 \\xi n}$:", period, rule="periodicity")
+           "the residue times $e^{-2\\pi^2 \\xi n}$:", period,
+           labels=[named("\\cosh^{2}(z - i\\pi n) - \\cosh^{2}(z)")], rule="periodicity")
     geom = sympy.summation(q ** n, (n, 0, sympy.oo)).args[0][0]
     total = -2 * sympy.pi * sympy.I * res0 * geom.subs(q, sympy.exp(-2 * sympy.pi ** 2 * xi))
     value = sympy.simplify(total.rewrite(sympy.exp))
@@ -113,7 +114,9 @@ def sech2_transform() -> tuple[sympy.Expr, Derivation]:
            "$-2\\pi i$ times the sum:", value, rule="summation")
     closed = 2 * sympy.pi ** 2 * xi / sympy.sinh(sympy.pi ** 2 * xi)
     check = sympy.simplify((value - closed).rewrite(sympy.exp))
-    d.step("which equals $2\\pi^2\\xi/\\sinh(\\pi^2\\xi)$ (difference):", check, rule="simplify")
+    d.step("which equals $2\\pi^2\\xi/\\sinh(\\pi^2\\xi)$ (difference):", check,
+           labels=[named("F[\\mathrm{sech}^{2}](\\xi) - \\frac{2\\pi^{2}\\xi}{\\sinh(\\pi^{2}\\xi)}")],
+           rule="simplify")
     require(check == 0, "sech^2 transform: the residue sum does not simplify to the closed form")
     sech2 = closed.subs(xi, XI)
     tanh = sympy.simplify(sech2 / (2 * sympy.pi * sympy.I * XI))

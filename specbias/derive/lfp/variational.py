@@ -61,7 +61,7 @@ def spline_limits() -> Derivation:
     d.step("The minimizer is a kernel interpolant with $K = F^{-1}[\\gamma]$ (up to polynomials of "
            "the null space), from the transforms of $\\vert s\\vert ^3$ and $\\vert s\\vert $:", kernel, labels=[named("K(s)")])
     x, h2_left = _constrained_sum(4, 1, 2)
-    d.step("$\\xi^{-4}$ dominant ($\\langle r^2 w^2\\rangle \\to 0$): $h = \\sum_i\\alpha_i\\vert x - x_i\\vert ^3 + "
+    d.step("$\\xi^{-4}$ dominant over the data's frequencies ($\\xi_*$ far above the data's band): $h = \\sum_i\\alpha_i\\vert x - x_i\\vert ^3 + "
            "\\beta_0 + \\beta_1 x$ with $\\sum\\alpha_i = \\sum\\alpha_i x_i = 0$ (null space: affine). It "
            "is a cubic between knots, $C^2$ ($\\vert s\\vert ^3$ has a jump only in the third derivative). Its "
            "second derivative left of the knots, $6\\sum\\alpha_i(x_i - x)$ with the conditions imposed "
@@ -69,7 +69,7 @@ def spline_limits() -> Derivation:
     x, h1_left = _constrained_sum(4, 0, 1)
     d.step("So $h'' = 0$ outside $[x_1, x_n]$ and, by continuity, $h''(x_1) = h''(x_n) = 0$: the natural "
            "cubic spline, extended linearly; it minimizes $\\int\\vert h''\\vert ^2$. "
-           "$\\xi^{-2}$ dominant ($\\langle r^2\\rangle + \\langle w^2\\rangle \\to 0$): $h = "
+           "$\\xi^{-2}$ dominant over the data's frequencies ($\\xi_*$ far below the data's band): $h = "
            "\\sum_i\\alpha_i\\vert x - x_i\\vert  + \\beta_0$ with $\\sum\\alpha_i = 0$; left of the knots $h'$ is "
            "$-\\sum\\alpha_i$:", h1_left, rule="solve")
     d.step("So $h' = 0$ outside $[x_1, x_n]$: the piecewise-linear interpolant extended by constants; "

@@ -78,7 +78,8 @@ def two_layer_derivation(parametrization: str, activation: str = "relu",
            *cov.values(), labels=list(cov))
     if not ntk:
         result = d.step("The kernel is $\\mathbb{E}_w[\\sigma(w^{T} x) \\sigma(w^{T} x')]$ at "
-                        "these covariances:", dual.value.subs(cov), labels=[k])
+                        "these covariances, its angular factor collected in $\\cos\\theta$:",
+                        collect_angle(dual.value.subs(cov)), labels=[k])
     else:
         bias = " + 1" if parametrization == "basri" else ""
         grad = "x" if parametrization == "arora" else "(x, 1)"
@@ -93,6 +94,14 @@ def two_layer_derivation(parametrization: str, activation: str = "relu",
                labels=[k], rule="simplify")
     d.result, d.result_lhs = result, k
     return d
+
+
+def collect_angle(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with every sum that involves theta collected in cos(theta): the arc-cosine factor
+    J_1 reads (pi - theta) cos theta + sin theta, as Cho and Saul write it (NIPS 2009), instead of
+    SymPy's expanded -theta cos theta + sin theta + pi cos theta. The same expression, rewritten."""
+    return expr.replace(lambda e: e.is_Add and e.has(theta),
+                        lambda e: sympy.collect(e, sympy.cos(theta)))
 
 
 def two_layer_statement(parametrization: str, activation: str = "relu",

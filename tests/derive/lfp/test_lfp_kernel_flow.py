@@ -10,7 +10,7 @@ from specbias.derive.lfp import kernel_flow as KF
 
 def test_symbolic_identities():
     assert KF.initialization_decomposition()[0] == 0 or KF.initialization_decomposition()[0].is_ZeroMatrix
-    assert KF.asi_factor()[0] == sympy.sqrt(2) / 2
+    assert KF.asi_ntk_ratio(sympy.sqrt(2) / 2)[0] == 1 and KF.asi_ntk_ratio(sympy.Integer(1))[0] == 2
     assert KF.min_norm_limit().steps
 
 
