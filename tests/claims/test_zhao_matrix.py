@@ -92,11 +92,23 @@ def test_z5_catches_a_faster_claimed_rate(monkeypatch):
     """Claim a rate faster than the data, (d+2P+2)/d: the O-bound check must fail."""
     import specbias.claims.zhao_ball as zb
 
-    assert quick("Z5").status == "approximate" and quick("Z5").refinement
+    assert quick("Z5").status == "confirmed" and quick("Z5").refinement
     monkeypatch.setattr(zb.RateFit, "claimed", property(lambda f: (f.d + 2 * f.power + 2) / f.d))
     v = run_audit("Z5", AuditContext(quick=True))
     bound = next(e for e in v.evidence if e.source.endswith("power_bound"))
     assert bound.passed is False and v.status == "refuted"
+
+
+def test_z5_two_sided_fails_on_a_wrong_exponent():
+    """Fits that sit half a unit off (d+3)/d make the ReLU statement check fail; the same fits
+    at the rate pass it (the check reads the data, not the derivation alone)."""
+    from specbias.claims.zhao_ball import RateFit, relu_two_sided
+    from specbias.numbers import Measured
+
+    good = [RateFit("test", d, 1, Measured((d + 3) / d, 0.01), (1, 10), 1.1) for d in (1, 2)]
+    bad = [RateFit("test", 1, 1, Measured(3.5, 0.01), (1, 10), 1.1)] + good[1:]
+    assert relu_two_sided(good).passed is True
+    assert relu_two_sided(bad).passed is False
 
 
 def test_z6_compares_every_table_entry(monkeypatch):
