@@ -130,6 +130,19 @@ def test_z6_compares_every_table_entry(monkeypatch):
         assert not zc.cutoff_table_check().passed, key
 
 
+def test_z6_widening_rule_can_fail():
+    """MSE that falls like n^-4 (every unit helps) fails the saturation rule; the measured
+    float32 normal-equation errors of the quick audit pass it."""
+    import specbias.claims.zhao_cutoffs as zc
+
+    rows = [{"n": n, "resolved": 40 + n // 50} for n in (50, 100, 200)]
+    sizes = (50, 100, 200, 400)
+    helps = {"normal": [n ** -4.0 for n in sizes], "lstsq": [n ** -4.0 for n in sizes]}
+    assert zc.widening(rows, sizes, helps).passed is False
+    measured = next(e for e in quick("Z6").evidence if e.source.endswith("widening"))
+    assert measured.passed is True and measured.data["control"] < zc.SATURATED
+
+
 def test_z7_compares_every_cell(monkeypatch):
     """Every cell is compared: moving one reproduced cell by 10% loses exactly that cell."""
     import specbias.claims.zhao_lstsq as zl
