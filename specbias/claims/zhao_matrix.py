@@ -23,7 +23,7 @@ from specbias.claims.zhao_cutoffs import (CERTIFIED_MAX, SLIDE_CUTOFFS, correcte
 from specbias.claims.zhao_gaps import (bounded_gaps, gap_limit, perturbed_sups, quasi_even,
                                        spectra_certified, tip_values, uniform_gaps)
 from specbias.claims.zhao_lstsq import table1_fit
-from specbias.claims.zhao_random import (claim_reference, density_dependence,
+from specbias.claims.zhao_random import (GROWTH_P, claim_reference, density_dependence,
                                          float64_agrees_random, growth_with_n, normalized_gaps,
                                          nystrom_reference, tail_vs_log, weighted_correction,
                                          weighted_reference)
@@ -111,21 +111,28 @@ def audit_z4(claim: Claim, ctx: AuditContext) -> Verdict:
                 density_dependence(linear, rng, nu_1, float(operator_mu(1, 1)[0])),
                 weighted_correction(fixed, rng)]
     tail_ok, growth_ok, density_ok = (e.passed for e in evidence[2:5])
+    p_min = Approx(evidence[2].data["smallest_p"], 2).tex()
     summary = ("For uniform i.i.d. knots the normalized gap "
-               + ("has a tail within $C\\log(1/p)$" if tail_ok else "has a heavier tail")
+               + (f"has a tail within $C\\log(1/p)$ over $p \\ge {p_min}$" if tail_ok else
+                  f"has a heavier tail than $C\\log(1/p)$ over $p \\ge {p_min}$")
                + " and a constant that "
                + ("does not grow" if growth_ok else "grows")
-               + " with $n$; for a non-uniform density "
+               + f" with $n \\le {sizes[-1]}$; for a non-uniform density "
                + ("the bound also holds" if density_ok else
                   "the gap is centred at $n\\nu_k$ (the $\\rho$-weighted operator), not at "
                   "$\\frac{n}{2}\\mu_k$, and grows like $n$")
                + ".")
+    c_uni, c_lin = evidence[3].data["constants"], evidence[5].data["constants"]
     return Verdict(
         claim.id, claim.statement, evidence, summary=summary,
         correction="For $b_i$ i.i.d. with density $\\rho$: $\\left\\vert \\lambda_k - n\\nu_k "
                    "\\right\\vert \\le \\frac{C n}{k^{4}}\\sqrt{\\frac{k}{n}} \\log\\frac{1}{p}$ "
                    "with probability $1 - p$, where $\\nu_k$ are the eigenvalues of "
-                   "$f \\mapsto \\int_D G(x, y) f(y) \\rho(y)\\, dy$; $n\\nu_k = "
+                   "$f \\mapsto \\int_D G(x, y) f(y) \\rho(y)\\, dy$ and $C$ depends on $\\rho$ "
+                   f"(measured at $p = {Approx(GROWTH_P, 1).tex()}$: $C$ from "
+                   f"${Approx(min(c_lin), 2).tex()}$ to ${Approx(max(c_lin), 2).tex()}$ for "
+                   f"$\\rho = (2 + x)/4$, ${Approx(min(c_uni), 2).tex()}$ to "
+                   f"${Approx(max(c_uni), 2).tex()}$ for $\\rho = 1/2$); $n\\nu_k = "
                    "\\frac{n}{2}\\mu_k$ only for the uniform density $\\rho = 1/2$.",
         reason=f"ReLU ($P = 1$), $n \\le {sizes[-1]}$, {len(seeds)} seeds per $n$ (uniform) and "
                f"{len(few)} (density $(2 + x)/4$): a finite sample tests the tail only down to "
