@@ -159,6 +159,20 @@ def test_z7_compares_every_cell(monkeypatch):
     assert count(after) == count(before) - 1
 
 
+def test_z7_table_consistency_flips(monkeypatch):
+    """The table's NN adaptive float64 cells contradict its FEM row; copying the FEM values
+    into them makes the consistency check pass."""
+    import specbias.claims.zhao_lstsq as zl
+
+    before = next(e for e in quick("Z7").evidence if e.source.endswith("table_consistency"))
+    assert before.passed is False and before.data["inconsistent"] == 2   # n = 100: MAX, MSE
+    table = {k: dict(v) for k, v in zl.TABLE1.items()}
+    table["NN", "adaptive"]["float64", 100] = table["FEM", "adaptive"]["float64", 100]
+    monkeypatch.setattr(zl, "TABLE1", table)
+    measured = zl.measure_table((100,), AuditContext(quick=True))
+    assert zl.table_consistency(measured).passed is True
+
+
 def test_z8_catches_the_interpolation_threshold(monkeypatch):
     """Run the stability experiment with as many biases as samples: the fit amplifies noise."""
     import specbias.claims.zhao_lstsq as zl
