@@ -183,6 +183,17 @@ def test_z8_catches_the_interpolation_threshold(monkeypatch):
     assert v.status == "refuted" and v.summary.startswith("Not stable")
 
 
+def test_z8_lowpass_rule_can_fail():
+    """A truncated fit that passes half the noise through with 6 modes of 1000 samples is no
+    low-pass filter; the quick audit's truncated fit is one."""
+    import specbias.claims.zhao_lstsq as zl
+    from specbias.verify.lstsq import NoiseResponse
+
+    assert zl.lowpass_fit(NoiseResponse(0.5, 0.01, 6), 1000, 1500).passed is False
+    lowpass = next(e for e in quick("Z8").evidence if e.source.endswith("lowpass_fit"))
+    assert lowpass.passed is True and lowpass.data["gain"] < 0.1
+
+
 def test_operator_mu_tail_continues_roots():
     """The asymptotic tail beyond the 40 certified roots matches roots 41..45 computed
     independently (exponentially accurate: 1e-12 is far above its error)."""
