@@ -63,7 +63,7 @@ def audit_z3(claim: Claim, ctx: AuditContext) -> Verdict:
                   ", but its limit is not $\\mu_k$")
                + "; knots perturbed by $o(1/n)$ "
                + ("keep it bounded" if evidence[-1].passed else "do NOT all keep it bounded")
-               + " (" + evidence[-1].data["outside"] + ").")
+               + " (outside the hypothesis: " + evidence[-1].data["outside"] + ").")
     return Verdict(
         claim.id, claim.statement, evidence, summary=summary,
         refinement=None if not sharp else
