@@ -208,7 +208,8 @@ def threshold_reading(rows: list[dict]) -> Evidence:
         f"{CERTIFIED_MAX}$; beyond, float64 eigvalsh, whose error bound $2 n u \\lambda_1$ is "
         f"below {Approx(REFERENCE_TOL, 1).tex().join('$$')} of every eigenvalue compared); "
         "float32 eigvalsh (NumPy) of the same matrix rounded to float32, and of the matrix "
-        "formed in float32 arithmetic from float32 knots. On the slide $\\lambda_k$ is the eigenvalue of the "
+        "formed in float32 arithmetic from float32 knots. On the slide $\\lambda_k$ is the "
+        "eigenvalue of the "
         "operator (here $\\mu_k$); the matrix has $\\lambda_k(G) \\approx \\frac{n}{2}\\mu_k$, "
         "so $n \\varepsilon \\mu_1 \\approx 2 \\varepsilon \\lambda_1(G)$ and the count above it "
         "does not depend on $n$, while the matrix's $n \\varepsilon \\lambda_1(G)$ would leave "
@@ -300,5 +301,6 @@ def widening(rows: list[dict], sizes, mse: dict) -> Evidence:
         table=table(["$n$", "MSE, float32 normal equations", "MSE, float32 SVD"], rows_t))
 
 
-__all__ = ["SLIDE_CUTOFFS", "corrected_entry", "cutoff_table_check", "cutoff_table_corrected", "measure_cutoffs",
+__all__ = ["SLIDE_CUTOFFS", "corrected_entry", "cutoff_table_check", "cutoff_table_corrected",
+           "measure_cutoffs",
            "resolved_modes", "saturation", "threshold_reading", "widening", "widening_fits"]

@@ -250,7 +250,8 @@ def audit_z6(claim: Claim, ctx: AuditContext) -> Verdict:
                "the rows $d > 1$ are checked as arithmetic, so the number of modes in "
                "$d > 1$ is not tested. The count of resolved eigenvalues is measured up to "
                f"$n = {sizes[-1]}$ only: it grows slowly, like "
-               f"$n^{{{Measured(**evidence[2].data['growth']).tex()}}}$, and is not shown to stop growing. float64 "
+               f"$n^{{{Measured(**evidence[2].data['growth']).tex()}}}$, and is not shown to stop "
+               "growing. float64 "
                f"resolves every eigenvalue up to $n = {sizes[-1]}$, as $k_1 = 8192$ predicts.",
         measured={f"float32 eigenvalues resolved to 1% at $n = {sizes[-1]}$":
                       rows[-1]["resolved"],

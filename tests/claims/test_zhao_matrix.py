@@ -15,7 +15,7 @@ from specbias.derive.gram.spectrum import gram_eigenvalues
 from specbias.records import Verdict, decide
 
 MODULES = {"Z3": "zhao_matrix", "Z4": "zhao_matrix", "Z5": "zhao_matrix", "Z6": "zhao_matrix",
-           "Z7": "zhao_lstsq", "Z8": "zhao_lstsq"}
+           "Z7": "zhao_lstsq", "Z8": "zhao_stability"}
 _VERDICTS: dict = {}
 
 
@@ -175,7 +175,7 @@ def test_z7_table_consistency_flips(monkeypatch):
 
 def test_z8_catches_the_interpolation_threshold(monkeypatch):
     """Run the stability experiment with as many biases as samples: the fit amplifies noise."""
-    import specbias.claims.zhao_lstsq as zl
+    import specbias.claims.zhao_stability as zl
 
     assert quick("Z8").status == "confirmed"
     monkeypatch.setattr(zl, "BIASES", zl.SAMPLES)
@@ -186,7 +186,7 @@ def test_z8_catches_the_interpolation_threshold(monkeypatch):
 def test_z8_lowpass_rule_can_fail():
     """A truncated fit that passes half the noise through with 6 modes of 1000 samples is no
     low-pass filter; the quick audit's truncated fit is one."""
-    import specbias.claims.zhao_lstsq as zl
+    import specbias.claims.zhao_stability as zl
     from specbias.verify.lstsq import NoiseResponse
 
     assert zl.lowpass_fit(NoiseResponse(0.5, 0.01, 6), 1000, 1500).passed is False
