@@ -37,8 +37,9 @@ def gain_matches_noise(clean: dict, noisy: list[dict], response: NoiseResponse, 
                        p: int) -> Evidence:
     """The measured excess test MSE over noise draws against the exact noise response."""
     excess = np.array([r["MSE"] - clean["MSE"] for r in noisy]) / SIGMA**2
-    mean = Measured(float(np.mean(excess)), float(np.std(excess, ddof=1) / np.sqrt(excess.size)))
     se = response.spread / np.sqrt(excess.size)    # exact, not estimated from the draws
+    # the mean carries the exact standard error: a few draws estimate their own spread poorly
+    mean = Measured(float(np.mean(excess)), float(se))
     # Four exact standard errors of the mean (a false alarm below 1e-4 for a normal mean, and
     # still rare for the skewed chi-square part at a few draws).
     ok = abs(mean.value - response.gain) <= 4 * se
