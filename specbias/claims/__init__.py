@@ -30,7 +30,8 @@ from specbias.records import TESTS, Evidence, Verdict, with_source
 
 #: Modules whose import registers audits: the one place a new audit module is registered.
 AUDIT_MODULES = ("specbias.claims.zhao", "specbias.claims.zhao_matrix",
-                 "specbias.claims.zhao_lstsq", "specbias.claims.ntk_kernels",
+                 "specbias.claims.zhao_lstsq", "specbias.claims.zhao_stability",
+                 "specbias.claims.ntk_kernels",
                  "specbias.claims.ntk_deep", "specbias.claims.ntk_dynamics",
                  "specbias.claims.ntk_regression",
                  "specbias.claims.ntk_flow", "specbias.claims.ntk_conventional",

@@ -92,10 +92,12 @@ def float64_bound(lam: np.ndarray) -> float:
 
 
 def quasi_even_knots(n: int, size: float, seed: int) -> np.ndarray:
-    """b_i = -1 + 2(i - 1)/n + size (2/n) u_i, u_i uniform on [0, 1) (seeded): the slide's
-    quasi-even knots, perturbed by at most ``size`` knot spacings (o(1/n) when size -> 0)."""
-    u = np.random.default_rng(seed).uniform(0.0, 1.0, n)
-    return -1 + 2 * np.arange(n) / n + size * (2 / n) * u
+    """b_i = -1 + 2(i - 1)/n + size (2/n) u_i, u_i uniform on [-1/2, 1/2) (seeded, centred, so
+    the jitter does not also shift the grid), with b_1 kept at -1 or above (the Gram kernel is
+    that of (-1, 1)): the slide's quasi-even knots, perturbed by at most ``size``/2 knot
+    spacings (o(1/n) when size -> 0)."""
+    u = np.random.default_rng(seed).uniform(-0.5, 0.5, n)
+    return np.maximum(-1 + 2 * np.arange(n) / n + size * (2 / n) * u, -1.0)
 
 
 def deformed_knots(n: int, delta: float) -> np.ndarray:

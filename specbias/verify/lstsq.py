@@ -164,28 +164,39 @@ def fit(target: str, n: int, basis: str = "relu", knots: str = "uniform", dtype:
 class NoiseResponse:
     """How the minimum-norm least-squares fit turns white data noise N(0, s^2) into test error:
     the excess test MSE over the noise-free fit has mean ``gain`` s^2 and standard deviation
-    ``spread`` s^2 per draw (both exact for the linear fit)."""
+    ``spread`` s^2 per draw (both exact for the linear fit); ``rank``: singular values kept."""
 
     gain: float
     spread: float
+    rank: int = 0
 
 
 def noise_response(target: str, n_biases: int, samples: int, sigma: float,
-                   test_points: int = 20001, basis: str = "relu") -> NoiseResponse:
+                   test_points: int = 20001, basis: str = "relu", cutoff: float | None = None,
+                   placement: str = "midway") -> NoiseResponse:
     """The exact :class:`NoiseResponse` of the fit of :func:`fit` with uniform knots and midpoint
     samples without element points (the stability experiment). With P = A_test V_k S_k^-1 from
     the SVD of the design A (singular values above LAPACK's default cut-off eps max(m, n)
-    sigma_1, as ``lstsq``), the fit moves the test values by P U_k^T e for data noise e, so the
-    excess MSE is (2 r^T P U_k^T e + |P U_k^T e|^2) / T (r the noise-free test residual): mean
-    s^2 |P|_F^2 / T, variance (4 s^2 |P^T r|^2 + 2 s^4 |P^T P|_F^2) / T^2."""
+    sigma_1, as ``lstsq``, or above ``cutoff`` sigma_1: a truncated, low-pass fit), the fit moves
+    the test values by P U_k^T e for data noise e, so the excess MSE is
+    (2 r^T P U_k^T e + |P U_k^T e|^2) / T (r the noise-free test residual): mean
+    s^2 |P|_F^2 / T, variance (4 s^2 |P^T r|^2 + 2 s^4 |P^T P|_F^2) / T^2. ``placement``:
+    "midway" (knots -1 + 2(i-1)/n, midpoint samples: with as many knots as samples each knot
+    lies midway between two samples) or "equispaced" (knots and samples both from -1 to 1)."""
     n_biases = check_count(n_biases, MAX_LSTSQ_N, "biases")
     samples = check_count(samples, MAX_LSTSQ_SAMPLES, "samples")
     check_design_size(n_biases, samples, False)
-    b = fit_knots(target, n_biases, "uniform")
-    x = sample_points(samples, "midpoints", b, False)
+    require(placement in ("midway", "equispaced"),
+            f"placement {placement!r} is unknown: use midway or equispaced")
+    require(cutoff is None or (isinstance(cutoff, float) and 0 < cutoff < 1),
+            f"cutoff {cutoff!r} must be a float in (0, 1) (relative to sigma_1), or None")
+    midway = placement == "midway"
+    b = fit_knots(target, n_biases, "uniform" if midway else "uniform-ends")
+    x = sample_points(samples, "midpoints" if midway else "linspace", b, False)
     a = design(x, b, basis)
     u, sig, vt = np.linalg.svd(a, full_matrices=False)
-    keep = sig > np.finfo(np.float64).eps * max(a.shape) * sig[0]
+    rel = np.finfo(np.float64).eps * max(a.shape) if cutoff is None else cutoff
+    keep = sig > rel * sig[0]
     f = target_function(target)
     xt = np.linspace(-1, 1, test_points)
     at = design(xt, b, basis)
@@ -195,7 +206,8 @@ def noise_response(target: str, n_biases: int, samples: int, sigma: float,
     t = float(test_points)
     var = (4 * sigma**2 * np.sum((proj.T @ resid) ** 2)
            + 2 * sigma**4 * np.sum((proj.T @ proj) ** 2)) / t**2
-    return NoiseResponse(float(np.sum(proj**2) / t), float(np.sqrt(var)) / sigma**2)
+    return NoiseResponse(float(np.sum(proj**2) / t), float(np.sqrt(var)) / sigma**2,
+                         int(np.sum(keep)))
 
 
 __all__ = ["BASES", "DTYPES", "ERRORS", "KNOT_RULES", "SAMPLINGS", "SOLVERS", "design", "fit",

@@ -15,7 +15,7 @@ from specbias.derive.gram.spectrum import gram_eigenvalues
 from specbias.records import Verdict, decide
 
 MODULES = {"Z3": "zhao_matrix", "Z4": "zhao_matrix", "Z5": "zhao_matrix", "Z6": "zhao_matrix",
-           "Z7": "zhao_lstsq", "Z8": "zhao_lstsq"}
+           "Z7": "zhao_lstsq", "Z8": "zhao_stability"}
 _VERDICTS: dict = {}
 
 
@@ -92,11 +92,23 @@ def test_z5_catches_a_faster_claimed_rate(monkeypatch):
     """Claim a rate faster than the data, (d+2P+2)/d: the O-bound check must fail."""
     import specbias.claims.zhao_ball as zb
 
-    assert quick("Z5").status == "approximate" and quick("Z5").refinement
+    assert quick("Z5").status == "confirmed" and quick("Z5").refinement
     monkeypatch.setattr(zb.RateFit, "claimed", property(lambda f: (f.d + 2 * f.power + 2) / f.d))
     v = run_audit("Z5", AuditContext(quick=True))
     bound = next(e for e in v.evidence if e.source.endswith("power_bound"))
     assert bound.passed is False and v.status == "refuted"
+
+
+def test_z5_two_sided_fails_on_a_wrong_exponent():
+    """Fits that sit half a unit off (d+3)/d make the ReLU statement check fail; the same fits
+    at the rate pass it (the check reads the data, not the derivation alone)."""
+    from specbias.claims.zhao_ball import RateFit, relu_two_sided
+    from specbias.numbers import Measured
+
+    good = [RateFit("test", d, 1, Measured((d + 3) / d, 0.01), (1, 10), 1.1) for d in (1, 2)]
+    bad = [RateFit("test", 1, 1, Measured(3.5, 0.01), (1, 10), 1.1)] + good[1:]
+    assert relu_two_sided(good).passed is True
+    assert relu_two_sided(bad).passed is False
 
 
 def test_z6_compares_every_table_entry(monkeypatch):
@@ -118,6 +130,19 @@ def test_z6_compares_every_table_entry(monkeypatch):
         assert not zc.cutoff_table_check().passed, key
 
 
+def test_z6_widening_rule_can_fail():
+    """MSE that falls like n^-4 (every unit helps) fails the saturation rule; the measured
+    float32 normal-equation errors of the quick audit pass it."""
+    import specbias.claims.zhao_cutoffs as zc
+
+    rows = [{"n": n, "resolved": 40 + n // 50} for n in (50, 100, 200)]
+    sizes = (50, 100, 200, 400)
+    helps = {"normal": [n ** -4.0 for n in sizes], "lstsq": [n ** -4.0 for n in sizes]}
+    assert zc.widening(rows, sizes, helps).passed is False
+    measured = next(e for e in quick("Z6").evidence if e.source.endswith("widening"))
+    assert measured.passed is True and measured.data["control"] < zc.SATURATED
+
+
 def test_z7_compares_every_cell(monkeypatch):
     """Every cell is compared: moving one reproduced cell by 10% loses exactly that cell."""
     import specbias.claims.zhao_lstsq as zl
@@ -134,14 +159,39 @@ def test_z7_compares_every_cell(monkeypatch):
     assert count(after) == count(before) - 1
 
 
+def test_z7_table_consistency_flips(monkeypatch):
+    """The table's NN adaptive float64 cells contradict its FEM row; copying the FEM values
+    into them makes the consistency check pass."""
+    import specbias.claims.zhao_lstsq as zl
+
+    before = next(e for e in quick("Z7").evidence if e.source.endswith("table_consistency"))
+    assert before.passed is False and before.data["inconsistent"] == 2   # n = 100: MAX, MSE
+    table = {k: dict(v) for k, v in zl.TABLE1.items()}
+    table["NN", "adaptive"]["float64", 100] = table["FEM", "adaptive"]["float64", 100]
+    monkeypatch.setattr(zl, "TABLE1", table)
+    measured = zl.measure_table((100,), AuditContext(quick=True))
+    assert zl.table_consistency(measured).passed is True
+
+
 def test_z8_catches_the_interpolation_threshold(monkeypatch):
     """Run the stability experiment with as many biases as samples: the fit amplifies noise."""
-    import specbias.claims.zhao_lstsq as zl
+    import specbias.claims.zhao_stability as zl
 
     assert quick("Z8").status == "confirmed"
     monkeypatch.setattr(zl, "BIASES", zl.SAMPLES)
     v = run_audit("Z8", AuditContext(quick=True))
     assert v.status == "refuted" and v.summary.startswith("Not stable")
+
+
+def test_z8_lowpass_rule_can_fail():
+    """A truncated fit that passes half the noise through with 6 modes of 1000 samples is no
+    low-pass filter; the quick audit's truncated fit is one."""
+    import specbias.claims.zhao_stability as zl
+    from specbias.verify.lstsq import NoiseResponse
+
+    assert zl.lowpass_fit(NoiseResponse(0.5, 0.01, 6), 1000, 1500).passed is False
+    lowpass = next(e for e in quick("Z8").evidence if e.source.endswith("lowpass_fit"))
+    assert lowpass.passed is True and lowpass.data["gain"] < 0.1
 
 
 def test_operator_mu_tail_continues_roots():

@@ -48,3 +48,34 @@ def test_noise_response_against_monte_carlo(p):
     assert abs(excess.mean() - resp.gain) < 4 * resp.spread / np.sqrt(draws)
     # the sample standard deviation of 200 draws is good to about 10% (skewed: allow 30%)
     assert abs(excess.std(ddof=1) / resp.spread - 1) < 0.3
+
+
+def test_truncated_noise_response_against_monte_carlo():
+    """The low-pass (truncated) response against seeded noise fitted by NumPy's lstsq with the
+    same relative cut-off (rcond), a separate route, and its rank against the singular values."""
+    m, p, sigma, draws, cut = 40, 60, 0.1, 200, 0.05
+    x = -1 + (2 * np.arange(m) + 1) / m                    # midpoint samples
+    b = fit_knots("sin(3*x)", p, "uniform")
+    xt = np.linspace(-1, 1, 2001)
+    a = np.hstack([np.ones((m, 1)), np.maximum(x[:, None] - b[None, :], 0.0)])
+    at = np.hstack([np.ones((xt.size, 1)), np.maximum(xt[:, None] - b[None, :], 0.0)])
+    rng = np.random.default_rng(0)
+    with single_thread():
+        resp = noise_response("sin(3*x)", p, m, sigma, test_points=2001, cutoff=cut)
+        # the noise enters linearly: the excess MSE is |A_test c(e)|^2 / T + 2 r.A_test c(e) / T
+        # with mean sigma^2 gain; the cross term has mean zero, so the quadratic part suffices
+        moved = [np.mean((at @ np.linalg.lstsq(a, rng.normal(0, sigma, m), rcond=cut)[0]) ** 2)
+                 for _ in range(draws)]
+    quad = np.array(moved) / sigma**2
+    # four standard errors of the mean of the quadratic part (estimated from the draws)
+    assert abs(quad.mean() - resp.gain) < 4 * quad.std(ddof=1) / np.sqrt(draws)
+    assert resp.rank == int(np.sum(np.linalg.svd(a, compute_uv=False) > cut *
+                                   np.linalg.svd(a, compute_uv=False)[0]))
+    assert resp.gain < noise_response("sin(3*x)", p, m, sigma, test_points=2001).gain
+
+
+def test_noise_response_rejects_bad_options():
+    with pytest.raises(InvalidArgument, match="placement"):
+        noise_response("sin(3*x)", 10, 20, 0.1, placement="random")
+    with pytest.raises(InvalidArgument, match="cutoff"):
+        noise_response("sin(3*x)", 10, 20, 0.1, cutoff=2.0)
