@@ -217,12 +217,46 @@ class Exact:
     __str__ = text
 
 
-Number = Approx | Measured | Certified | Exact
+@dataclass(frozen=True)
+class Below:
+    """A value known only to lie below ``bound``: a result at the level of rounding, whose
+    digits change with the order of floating-point operations (the BLAS thread count), printed
+    and stored as the bound so that reports stay byte-identical.
+
+    >>> str(Below(1e-12)), Below(1e-12).tex()
+    ('< 1e-12', '< 10^{-12}')
+    """
+
+    bound: float
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.bound) and self.bound > 0):
+            raise InvalidArgument(f"bound {self.bound!r} must be a positive number")
+
+    def text(self) -> str:
+        return "< " + Approx(self.bound, 1).text()
+
+    def tex(self) -> str:
+        mant, exp = _sci_parts(self.bound, 1)
+        return "< " + (f"10^{{{exp}}}" if mant == "1" else _tex_sci(mant, exp))
+
+    def to_json(self):
+        return {"below": float(self.bound)}
+
+    __str__ = text
+
+
+def rounding_level(value: float, floor: float, digits: int = 2) -> "Approx | Below":
+    """``Below(floor)`` when ``|value| < floor`` (a rounding-level result), else ``Approx``."""
+    return Below(floor) if abs(float(value)) < floor else Approx(float(value), digits)
+
+
+Number = Approx | Measured | Certified | Exact | Below
 
 
 def as_number(value) -> Number:
     """The typed form of a number an audit produced (ints and Fractions exact, floats Approx)."""
-    if isinstance(value, (Approx, Measured, Certified, Exact)):
+    if isinstance(value, (Approx, Measured, Certified, Exact, Below)):
         return value
     if isinstance(value, bool):
         raise InvalidArgument(f"{value!r} is a truth value, not a number")
@@ -252,7 +286,7 @@ def num(value, digits: int | None = None) -> str:
     >>> num(Measured(-0.53, 0.09))
     '$-0.53 \\\\pm 0.09$'
     """
-    if digits is not None and not isinstance(value, (Measured, Certified, Exact, int)):
+    if digits is not None and not isinstance(value, (Measured, Certified, Exact, Below, int)):
         value = Approx(float(value), digits)
     return f"${number_tex(value)}$"
 
@@ -270,10 +304,12 @@ def number_from_json(data) -> Number:
             return Approx(float(data["value"]), int(data["digits"]))
         if set(data) == {"decimal", "digits"}:
             return Certified(str(data["decimal"]), int(data["digits"]))
+        if set(data) == {"below"}:
+            return Below(float(data["below"]))
         if set(data) == {"fraction"}:
             return Exact(Fraction(str(data["fraction"])))
     raise InvalidArgument(f"{str(data)[:60]!r} is not a stored number: the audit JSON is damaged")
 
 
-__all__ = ["Approx", "Certified", "Exact", "Measured", "Number", "as_number", "num",
-           "number_from_json", "number_tex", "number_text"]
+__all__ = ["Approx", "Below", "Certified", "Exact", "Measured", "Number", "as_number", "num",
+           "number_from_json", "number_tex", "number_text", "rounding_level"]

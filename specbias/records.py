@@ -71,10 +71,22 @@ def formula_tex(expr: Any) -> str:
     return str(expr) if isinstance(expr, Tex) else tex(expr)
 
 
+def _stable_srepr(expr: Any) -> str:
+    """SymPy's srepr with every Dummy numbered by its order of appearance instead of its
+    process-wide ``dummy_index`` (a counter and a random start), so that the JSON of a
+    derivation is the same in every run."""
+    if isinstance(expr, sympy.Basic):
+        first = dict.fromkeys(d for d in sympy.preorder_traversal(expr)
+                              if isinstance(d, sympy.Dummy))
+        expr = expr.xreplace({d: sympy.Dummy(d.name, dummy_index=i, **d.assumptions0)
+                              for i, d in enumerate(first)})
+    return sympy.srepr(expr)
+
+
 def _formula_json(expr: Any) -> dict:
     if isinstance(expr, Tex):
         return {"latex": str(expr), **({"sympy": expr.source} if expr.source else {})}
-    return {"latex": tex(expr), "sympy": sympy.srepr(expr)}
+    return {"latex": tex(expr), "sympy": _stable_srepr(expr)}
 
 
 @dataclass(frozen=True)
@@ -307,7 +319,8 @@ def _check_plot(spec: dict) -> dict:
                      xlabel=spec.get("xlabel", ""), ylabel=spec.get("ylabel", ""),
                      title=_text(spec.get("title", ""), "title"), xscale=spec.get("xscale", "linear"),
                      yscale=spec.get("yscale", "linear"), panels=int(spec.get("panels", 1)),
-                     legend=spec.get("legend", "best"))
+                     legend=spec.get("legend", "best"),
+                     xticks=_list(spec["xticks"], "xticks") if "xticks" in spec else None)
 
 
 # ---------------------------------------------------------------------------------------------

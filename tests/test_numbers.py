@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from specbias.errors import InvalidArgument
-from specbias.numbers import Approx, Certified, Exact, Measured, as_number, number_from_json
+from specbias.numbers import Approx, Certified, Exact, Measured, as_number, num, number_from_json
 
 finite = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False).filter(lambda v: abs(v) > 1e-12 or v == 0)
 positive = st.floats(min_value=1e-9, max_value=1e9)
@@ -69,3 +69,14 @@ def test_json_round_trip(n):
 def test_untrusted_numbers_are_rejected(bad):
     with pytest.raises(InvalidArgument):
         number_from_json(bad)
+
+
+def test_rounding_level_values_print_and_store_only_their_bound():
+    from specbias.numbers import Below, rounding_level
+
+    a, b = rounding_level(6.6e-15, 1e-12), rounding_level(1.1e-14, 1e-12)
+    assert a == b == Below(1e-12)  # two runs that differ in rounding give the same report
+    assert num(a) == "$< 10^{-12}$" and number_from_json(a.to_json()) == a
+    assert rounding_level(3.0e-12, 1e-12) == Approx(3.0e-12)
+    with pytest.raises(InvalidArgument):
+        Below(0.0)

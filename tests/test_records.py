@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from specbias.errors import InvalidArgument
-from specbias.records import STATUSES, TESTS, Evidence, Verdict, decide
+from specbias.records import STATUSES, TESTS, Evidence, Verdict, decide, line_plot
 
 CHECKS = [t for t in TESTS if t != "context"]
 
@@ -83,3 +83,30 @@ def test_a_corrected_verdict_must_state_its_correction_and_a_refinement_needs_ev
     with pytest.raises(InvalidArgument, match="refinement"):
         _verdict(refinement="$z$.")
     assert _verdict(evidence=[_ev("statement", True)]).shown_correction is None
+
+
+def test_every_plot_option_survives_the_json_round_trip():
+    """`specbias report --from` must draw the same figures: no plot option is lost on reading."""
+    plot = line_plot("F1", [{"label": "$k$", "x": [1, 2, 3], "y": [1.0, 0.5, 0.25],
+                             "yerr": [0.1, 0.1, 0.1], "style": "o-", "group": 1, "panel": 0}],
+                     xlabel="$q$", ylabel="error", title="t", xscale="log", yscale="log",
+                     legend="outside", xticks=[1, 2, 3])
+    e = Evidence("t", "s", True, "statement", plot=plot)
+    assert Evidence.from_json(e.to_json()).to_json() == e.to_json()
+
+
+def test_formulas_with_dummies_serialize_the_same_in_every_run():
+    """A Dummy's index is a process-wide counter with a random start: the JSON numbers them by
+    order of appearance instead, so reports stay byte-identical."""
+    import sympy
+
+    from specbias.records import _formula_json
+
+    def formula():
+        xi = sympy.Dummy("xi_1")
+        return sympy.Subs(sympy.Derivative(sympy.Function("g")(xi), (xi, 2)), (xi,),
+                          (sympy.Symbol("x") ** 2,))
+
+    a, b = formula(), formula()
+    assert sympy.srepr(a) != sympy.srepr(b)  # two distinct Dummies
+    assert _formula_json(a) == _formula_json(b)
