@@ -224,7 +224,7 @@ class Below:
     and stored as the bound so that reports stay byte-identical.
 
     >>> str(Below(1e-12)), Below(1e-12).tex()
-    ('< 1e-12', '< 10^{-12}')
+    ('< 1e-12', '<10^{-12}')
     """
 
     bound: float
@@ -238,7 +238,7 @@ class Below:
 
     def tex(self) -> str:
         mant, exp = _sci_parts(self.bound, 1)
-        return "< " + (f"10^{{{exp}}}" if mant == "1" else _tex_sci(mant, exp))
+        return "<" + (f"10^{{{exp}}}" if mant == "1" else _tex_sci(mant, exp))
 
     def to_json(self):
         return {"below": float(self.bound)}

@@ -233,6 +233,9 @@ def table(columns: list[str], rows: list[list]) -> dict:
 _PLOT_KINDS = ("line", "heatmap")
 
 
+_SERIES_KEYS = ("label", "x", "y", "yerr", "style", "group", "panel")
+
+
 def line_plot(name: str, series: list[dict], *, xlabel, ylabel, title: str = "",
               xscale="linear", yscale="linear", panels: int = 1,
               legend: str = "best", xticks: list | None = None) -> dict:
@@ -260,7 +263,12 @@ def line_plot(name: str, series: list[dict], *, xlabel, ylabel, title: str = "",
         raise InvalidArgument(f"figure name {name!r} must be letters, digits, '_' or '-'")
     clean = []
     for s in series:
-        item = dict(s, x=[float(v) for v in s["x"]], y=[float(v) for v in s["y"]])
+        if set(s) - set(_SERIES_KEYS):
+            raise InvalidArgument(f"plot {name!r}: series keys {sorted(set(s) - set(_SERIES_KEYS))} "
+                                  f"are not among {_SERIES_KEYS}")
+        # one key order, whoever built the dict (an audit or `report --from`): same JSON bytes
+        item = {k: s[k] for k in _SERIES_KEYS if k in s}
+        item.update(x=[float(v) for v in s["x"]], y=[float(v) for v in s["y"]])
         if "yerr" in s:
             item["yerr"] = [float(v) for v in s["yerr"]]
         if item.get("label"):

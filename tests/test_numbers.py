@@ -76,7 +76,7 @@ def test_rounding_level_values_print_and_store_only_their_bound():
 
     a, b = rounding_level(6.6e-15, 1e-12), rounding_level(1.1e-14, 1e-12)
     assert a == b == Below(1e-12)  # two runs that differ in rounding give the same report
-    assert num(a) == "$< 10^{-12}$" and number_from_json(a.to_json()) == a
+    assert num(a) == "$<10^{-12}$" and number_from_json(a.to_json()) == a
     assert rounding_level(3.0e-12, 1e-12) == Approx(3.0e-12)
     with pytest.raises(InvalidArgument):
         Below(0.0)

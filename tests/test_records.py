@@ -93,6 +93,11 @@ def test_every_plot_option_survives_the_json_round_trip():
                      legend="outside", xticks=[1, 2, 3])
     e = Evidence("t", "s", True, "statement", plot=plot)
     assert Evidence.from_json(e.to_json()).to_json() == e.to_json()
+    back = json.dumps(Evidence.from_json(json.loads(json.dumps(e.to_json()))).to_json())
+    assert back == json.dumps(e.to_json())  # the same bytes: keys in the same order
+    panel_first = line_plot("F1", [{"label": "a", "panel": 0, "group": 1, "x": [1], "y": [2]}],
+                            xlabel="x", ylabel="y")
+    assert list(panel_first["series"][0]) == ["label", "x", "y", "group", "panel"]
 
 
 def test_formulas_with_dummies_serialize_the_same_in_every_run():
