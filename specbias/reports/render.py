@@ -43,11 +43,12 @@ def _md_text(text: str) -> str:
 
 
 def _md_math_body(latex: str) -> str:
-    """Math for GitHub: ``<``/``>`` as ``\\lt``/``\\gt`` and ``|`` as ``\\vert`` (a bare ``|``
-    would split a table cell; an HTML-looking ``<`` would be sanitized away)."""
+    """Math for GitHub: ``<``/``>`` as ``\\lt``/``\\gt``, ``|`` as ``\\vert`` (a bare ``|``
+    would split a table cell; an HTML-looking ``<`` would be sanitized away) and ``](`` as
+    ``]{}(`` (the same in TeX, but no longer Markdown's link syntax: ``F[f](\\xi)``)."""
     latex = check_math(latex)
     return (latex.replace("<", r"\lt ").replace(">", r"\gt ")
-            .replace(r"\|", r"\Vert ").replace("|", r"\vert "))
+            .replace(r"\|", r"\Vert ").replace("|", r"\vert ").replace("](", "]{}("))
 
 
 def prose_md(text: str) -> str:

@@ -25,6 +25,8 @@ def test_prose_is_escaped_and_math_kept():
     md = prose_md("<script>alert(1)</script> [x](javascript:alert(1)) $x < y$ a|b")
     assert "<script" not in md and not _LINK.search(md)
     assert r"$x \lt  y$" in md and r"a\|b" in md
+    transform = prose_md("the transform $F[f](\\xi)$")  # math that reads like a Markdown link
+    assert "](" not in transform and "F[f]{}(" in transform
 
 
 def test_table_cells_with_bars_and_numbers_stay_in_their_cells():
